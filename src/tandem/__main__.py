@@ -1,0 +1,5 @@
+"""Allows ``python -m tandem``."""
+
+from tandem.cli import main
+
+raise SystemExit(main())

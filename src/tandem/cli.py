@@ -1,0 +1,127 @@
+"""Command-line interface: parses arguments, calls one library function per
+command, shows progress, and turns errors into one-line messages.
+
+Heavy modules (lxml, ctranslate2) are imported inside the commands so that
+``tandem --help`` starts instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tandem import __version__
+from tandem.errors import TandemError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tandem",
+        description="Offline translation and multilingual publishing: English articles in, "
+                    "XLIFF for translators and bilingual HTML out.")
+    parser.add_argument("--version", action="version", version=f"tandem {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback when something fails")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_run(commands)
+    _add_models(commands)
+    return parser
+
+
+def _add_run(commands) -> None:
+    run = commands.add_parser(
+        "run", help="translate articles and write XLIFF, bilingual HTML and a report",
+        description="Translate each ARTICLE (UTF-8 text) into every target language with the "
+                    "installed argos models and write, into OUT/NAME/: NAME.en-LANG.xlf (XLIFF 1.2), "
+                    "NAME.en-LANG.html (bilingual page) and report.json.")
+    run.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article file (.txt)")
+    run.add_argument("--to", default="ru,ja", metavar="LANGS",
+                     help="comma-separated target languages (default: ru,ja)")
+    run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                     help="output folder (default: ./output)")
+    _add_models_dir(run)
+    run.set_defaults(handler=_cmd_run)
+
+
+def _add_models(commands) -> None:
+    models = commands.add_parser("models", help="list and install argos translation models",
+                                 description="Manage the argos translation packages Tandem uses.")
+    actions = models.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list installed translation packages")
+    _add_models_dir(listing)
+    listing.set_defaults(handler=_cmd_models_list)
+    install = actions.add_parser("install", help="install a package from a local .argosmodel file")
+    install.add_argument("--file", type=Path, required=True, metavar="PATH",
+                         help="the .argosmodel file to install")
+    _add_models_dir(install)
+    install.set_defaults(handler=_cmd_models_install)
+
+
+def _add_models_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--models-dir", type=Path, default=None, metavar="DIR",
+                        help="argos packages folder (default: $ARGOS_PACKAGES_DIR, else "
+                             "~/.local/share/argos-translate/packages, as argostranslate uses)")
+
+
+def _packages_dir(args: argparse.Namespace) -> Path:
+    from tandem.settings import default_packages_dir
+
+    return args.models_dir or default_packages_dir()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings, parse_targets
+
+    settings = Settings(targets=parse_targets(args.to), out_dir=args.out, packages_dir=_packages_dir(args))
+    for report in pipeline.run(args.articles, settings, progress=_progress):
+        targets = ", ".join(f"{lang} {t['translated_segments']}/{report.segments}"
+                            for lang, t in report.targets.items())
+        print(f"{report.article}: {report.segments} segments translated ({targets}) -> {report.output_dir}/")
+    return EXIT_OK
+
+
+def _cmd_models_list(args: argparse.Namespace) -> int:
+    from tandem.mt.models import installed_packages
+
+    packages = installed_packages(_packages_dir(args))
+    if not packages:
+        print(f"no translation packages installed in {_packages_dir(args)}")
+    for p in packages:
+        print(f"{p.from_code}->{p.to_code}\t{p.name}\t{p.version}\t{p.path}")
+    return EXIT_OK
+
+
+def _cmd_models_install(args: argparse.Namespace) -> int:
+    from tandem.mt.models import install_from_file
+
+    package = install_from_file(args.file, _packages_dir(args))
+    print(f"installed {package.name} {package.version} ({package.from_code}->{package.to_code}) in {package.path}")
+    return EXIT_OK
+
+
+def _progress(message: str) -> None:
+    print(f"tandem: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``tandem`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except TandemError as exc:
+        if args.debug:
+            raise
+        print(f"tandem: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tandem: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so in one line
+        if args.debug:
+            raise
+        print(f"tandem: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_FAILURE

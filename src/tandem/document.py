@@ -1,0 +1,129 @@
+"""The one data model that travels through every stage of the pipeline.
+
+Readers produce an :class:`Article`; the segmenter fills its paragraphs with
+:class:`Segment` objects; the MT engine and the memory produce
+:class:`Translation` objects; the aligner pairs them into a
+:class:`BilingualDocument` per target language, which the writers serialise.
+
+This module imports nothing from the stages, so every stage can depend on it
+and on nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+def content_hash(text: str) -> str:
+    """A short, stable fingerprint of a segment's text.
+
+    A re-run compares hashes to tell an unchanged segment from an edited one.
+
+    >>> content_hash("Hello.")
+    '2d8bd7d9bb5f85ba'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence of the source: the unit of translation and review.
+
+    ``start``/``end`` are character offsets into the whole article text, so
+    ``article.text[start:end] == text``.
+    """
+
+    paragraph: int  # 1-based paragraph number
+    number: int  # 1-based sentence number within the paragraph
+    text: str
+    start: int
+    end: int
+
+    @property
+    def id(self) -> str:
+        """The stable id used in XLIFF, HTML anchors and the memory: ``pN.sM``."""
+        return f"p{self.paragraph}.s{self.number}"
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of the source article, with its segments once segmented."""
+
+    number: int  # 1-based
+    text: str
+    start: int  # offset of the paragraph's first character in the article
+    segments: tuple[Segment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A source article as read from disk."""
+
+    name: str  # file stem, used for output names
+    source_path: str  # the path as given by the user (XLIFF ``original``)
+    language: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return tuple(s for p in self.paragraphs for s in p.segments)
+
+
+class Origin(str, Enum):
+    """Where a target text came from."""
+
+    MT = "mt"
+    TM = "tm"
+    HUMAN = "human"
+    NONE = "none"  # left empty for the translator
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Identifies the argos package that produced machine translations."""
+
+    name: str  # argospm-style name, e.g. "translate-en_ru"
+    version: str
+    from_code: str
+    to_code: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A target text for one segment in one target language."""
+
+    segment_id: str
+    language: str
+    text: str
+    origin: Origin
+    score: float | None = None  # MT: mean log-probability per token (<= 0)
+    model: ModelInfo | None = None
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    """One source segment with its translation: one row, one trans-unit."""
+
+    segment: Segment
+    translation: Translation
+
+
+@dataclass(frozen=True)
+class BilingualDocument:
+    """An article aligned segment by segment with one target language."""
+
+    article: Article
+    target_language: str
+    pairs: tuple[AlignedPair, ...]
+    model: ModelInfo | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def pairs_in_paragraph(self, number: int) -> tuple[AlignedPair, ...]:
+        return tuple(p for p in self.pairs if p.segment.paragraph == number)

@@ -1,0 +1,47 @@
+"""One exception hierarchy for the whole library.
+
+Library code raises these and never prints or exits; only :mod:`tandem.cli`
+turns them into ``tandem: error: ...`` lines and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class TandemError(Exception):
+    """Base class: an error the user can act on, shown as one line."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None,
+                 line: int | None = None, unit: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.unit = unit
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.unit is not None:
+            where += f" (unit {self.unit})"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InputError(TandemError):
+    """The user's input (an article, an option, a file) cannot be used."""
+
+    exit_code = 2
+
+
+class ModelError(TandemError):
+    """A translation model is missing, broken or cannot be installed."""
+
+    exit_code = 2
+
+
+class OutputError(TandemError):
+    """An output could not be written."""
+
+    exit_code = 1

@@ -1,0 +1,1 @@
+"""Machine translation: argos package management and the batched engine."""

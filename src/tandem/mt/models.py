@@ -1,0 +1,161 @@
+"""Installed argos translate packages: discover, choose, install from a file.
+
+An argos package is a zip (``.argosmodel``) of one folder holding
+``metadata.json``, a CTranslate2 ``model/`` folder and a tokenizer
+(``sentencepiece.model`` or ``bpe.model``).  Packages are installed as folders
+in the argos packages directory, where argostranslate itself looks for them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from tandem.document import ModelInfo
+from tandem.errors import ModelError
+
+TOKENIZER_FILES = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}
+
+
+@dataclass(frozen=True)
+class InstalledPackage:
+    """An argos translate package installed on this machine."""
+
+    path: Path
+    from_code: str
+    to_code: str
+    version: str
+    tokenizer: str  # "sentencepiece" or "bpe"
+    target_prefix: str = ""
+
+    @property
+    def name(self) -> str:
+        """The argospm name, e.g. ``translate-en_ru``."""
+        return f"translate-{self.from_code}_{self.to_code}"
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(self.name, self.version, self.from_code, self.to_code)
+
+    @property
+    def model_dir(self) -> Path:
+        return self.path / "model"
+
+    @property
+    def tokenizer_file(self) -> Path:
+        return self.path / next(f for f, kind in TOKENIZER_FILES.items() if kind == self.tokenizer)
+
+
+def read_package(folder: Path) -> InstalledPackage:
+    """Read and check one package folder; raise :class:`ModelError` if it is not valid."""
+    metadata = _read_metadata(folder)
+    if metadata.get("type", "translate") != "translate":
+        raise ModelError(f"not a translation package (type {metadata.get('type')!r})", path=str(folder))
+    if not (folder / "model" / "model.bin").is_file():
+        raise ModelError("package has no CTranslate2 model (model/model.bin)", path=str(folder))
+    tokenizer = next((kind for f, kind in TOKENIZER_FILES.items() if (folder / f).is_file()), None)
+    if tokenizer is None:
+        raise ModelError("package has no tokenizer (sentencepiece.model or bpe.model)", path=str(folder))
+    return InstalledPackage(path=folder, from_code=metadata["from_code"], to_code=metadata["to_code"],
+                            version=str(metadata.get("package_version", "")), tokenizer=tokenizer,
+                            target_prefix=metadata.get("target_prefix", "") or "")
+
+
+def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
+    """All valid translation packages in ``packages_dir`` (invalid folders are skipped)."""
+    if not packages_dir.is_dir():
+        return []
+    found = []
+    for folder in sorted(packages_dir.iterdir()):
+        if folder.is_dir() and not folder.name.startswith("."):
+            try:
+                found.append(read_package(folder))
+            except ModelError:
+                continue
+    return found
+
+
+def find_package(packages_dir: Path, from_code: str, to_code: str) -> InstalledPackage | None:
+    """The installed package for a pair, the highest version if several."""
+    matches = [p for p in installed_packages(packages_dir)
+               if p.from_code == from_code and p.to_code == to_code]
+    return max(matches, key=lambda p: _version_key(p.version), default=None)
+
+
+def require_packages(packages_dir: Path, from_code: str, targets: tuple[str, ...]) -> dict[str, InstalledPackage]:
+    """Find a package for every target, or fail naming every missing pair."""
+    found = {to: find_package(packages_dir, from_code, to) for to in targets}
+    missing = [to for to, pkg in found.items() if pkg is None]
+    if missing:
+        pairs = ", ".join(f"{from_code}->{to}" for to in missing)
+        hint = "; ".join(f"tandem models install --file translate-{from_code}_{to}.argosmodel" for to in missing)
+        raise ModelError(f"no translation model installed for {pairs} (looked in {packages_dir}); "
+                         f"install one with: {hint}")
+    return found  # type: ignore[return-value]
+
+
+def install_from_file(archive: Path, packages_dir: Path) -> InstalledPackage:
+    """Install a ``.argosmodel`` file atomically; return the installed package.
+
+    The archive is checked and unpacked into a temporary folder inside
+    ``packages_dir`` and only then renamed into place, so a corrupt archive or
+    an interruption leaves nothing half-installed.
+    """
+    packages_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".installing-") as tmp:
+        folder = _unpack(archive, Path(tmp))
+        read_package(folder)  # refuse an invalid package before touching the installed one
+        destination = packages_dir / folder.name
+        old = packages_dir / f".old-{folder.name}"
+        if destination.exists():
+            destination.rename(old)
+        folder.rename(destination)
+        shutil.rmtree(old, ignore_errors=True)
+    return read_package(destination)
+
+
+def _unpack(archive: Path, into: Path) -> Path:
+    """Extract ``archive`` and return its single top-level folder."""
+    if not zipfile.is_zipfile(archive):
+        raise ModelError("not a valid argos package (not a zip archive)", path=str(archive))
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            _check_members(zf, str(archive))
+            zf.extractall(into)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ModelError(f"not a valid argos package ({exc})", path=str(archive)) from exc
+    folders = [p for p in into.iterdir() if p.is_dir()]
+    if len(folders) != 1:
+        raise ModelError("not a valid argos package (expected one top-level folder)", path=str(archive))
+    return folders[0]
+
+
+def _check_members(zf: zipfile.ZipFile, where: str) -> None:
+    """Refuse absolute or parent-relative member names (zip slip) and bad CRCs."""
+    for name in zf.namelist():
+        parts = Path(name).parts
+        if name.startswith(("/", "\\")) or ".." in parts:
+            raise ModelError(f"unsafe path in package: {name}", path=where)
+    bad = zf.testzip()
+    if bad is not None:
+        raise ModelError(f"corrupt package (bad checksum in {bad})", path=where)
+
+
+def _read_metadata(folder: Path) -> dict:
+    try:
+        metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError("package has no metadata.json", path=str(folder)) from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"unreadable metadata.json ({exc})", path=str(folder)) from exc
+    if not isinstance(metadata, dict) or not metadata.get("from_code") or not metadata.get("to_code"):
+        raise ModelError("metadata.json lacks from_code/to_code", path=str(folder))
+    return metadata
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))

@@ -1,0 +1,76 @@
+"""Settings: one immutable object, built once by the CLI and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tandem.errors import InputError
+
+DEFAULT_TARGETS = ("ru", "ja")
+SUPPORTED_DEVICES = ("cpu", "cuda", "auto")
+
+
+def default_packages_dir() -> Path:
+    """Where argos packages live: the same place argostranslate looks.
+
+    ``ARGOS_PACKAGES_DIR`` wins, as in argostranslate; otherwise
+    ``$XDG_DATA_HOME/argos-translate/packages``.
+    """
+    explicit = os.environ.get("ARGOS_PACKAGES_DIR")
+    if explicit:
+        return Path(explicit)
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "argos-translate" / "packages"
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How CTranslate2 runs. Defaults come from the MT benchmark on 2 cores."""
+
+    device: str = "cpu"
+    compute_type: str = "auto"
+    beam_size: int = 4
+    inter_threads: int = 2
+    intra_threads: int = 1
+    max_batch_tokens: int = 1024
+    # Output length bound: a * input tokens + b, so a degenerate model stops.
+    length_ratio: float = 1.5
+    length_extra: int = 10
+
+    def __post_init__(self) -> None:
+        if self.device not in SUPPORTED_DEVICES:
+            raise InputError(f"unknown device {self.device!r} (choose from {', '.join(SUPPORTED_DEVICES)})")
+        if self.beam_size < 1:
+            raise InputError("--beam-size must be at least 1")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know, decided before any work starts."""
+
+    targets: tuple[str, ...] = DEFAULT_TARGETS
+    source_language: str = "en"
+    out_dir: Path = Path("output")
+    packages_dir: Path = Path()
+    engine: EngineSettings = EngineSettings()
+
+    def __post_init__(self) -> None:
+        if not self.targets:
+            raise InputError("no target language given (--to)")
+        for code in self.targets:
+            if not code.isalpha() or not 2 <= len(code) <= 3:
+                raise InputError(f"not a language code: {code!r} (expected e.g. ru, ja)")
+        if self.source_language in self.targets:
+            raise InputError(f"target language equals the source language: {self.source_language}")
+
+
+def parse_targets(value: str) -> tuple[str, ...]:
+    """Parse ``--to ru,ja`` into ``("ru", "ja")`` keeping order, dropping repeats.
+
+    >>> parse_targets("ru, ja,ru")
+    ('ru', 'ja')
+    """
+    codes = [c.strip().lower() for c in value.split(",") if c.strip()]
+    return tuple(dict.fromkeys(codes))

@@ -1,0 +1,29 @@
+"""Writers serialise a :class:`~tandem.document.BilingualDocument`.
+
+One explicit registry: output kind -> (file-name pattern, serialiser).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tandem.document import BilingualDocument
+from tandem.writers import html, xliff12
+
+
+@dataclass(frozen=True)
+class Writer:
+    """An output format: how to name its file and how to serialise it."""
+
+    suffix: str  # appended to "NAME.en-ru"
+    serialize: Callable[[BilingualDocument], bytes]
+
+    def file_name(self, doc: BilingualDocument) -> str:
+        return f"{doc.article.name}.{doc.article.language}-{doc.target_language}{self.suffix}"
+
+
+WRITERS: dict[str, Writer] = {
+    "xliff12": Writer(".xlf", xliff12.serialize),
+    "html": Writer(".html", html.serialize),
+}
