@@ -96,6 +96,29 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """Another possible target for a segment, offered to the reviewer but not used.
+
+    Fuzzy memory matches and alternative MT outputs end up in XLIFF
+    ``<alt-trans>`` (1.2) or the Translation Candidates module (2.x).
+    """
+
+    text: str
+    origin: Origin
+    match_quality: float  # 0-100: similarity of ``source_text`` to the segment
+    source_text: str  # the source this candidate translated
+    provenance: str = ""  # e.g. "translate-en_ru 1.0" or the reviewed file's name
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A QA finding about one segment pair (numbers, quotes, brackets...)."""
+
+    code: str  # machine-readable, e.g. "numbers"
+    message: str  # for humans, e.g. "number 133.3 missing in target"
+
+
+@dataclass(frozen=True)
 class Translation:
     """A target text for one segment in one target language."""
 
@@ -103,8 +126,13 @@ class Translation:
     language: str
     text: str
     origin: Origin
-    score: float | None = None  # MT: mean log-probability per token (<= 0)
+    score: float | None = None  # MT: length-normalised log-probability (<= 0)
     model: ModelInfo | None = None
+    # The reviewer's own state ("translated", "final", "signed-off"...) for
+    # human work; None lets writers derive the state from ``origin``.
+    state: str | None = None
+    provenance: str = ""  # where human/TM work came from (reviewed file name)
+    candidates: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +141,7 @@ class AlignedPair:
 
     segment: Segment
     translation: Translation
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
