@@ -67,7 +67,8 @@ def _add_segment(commands) -> None:
                     "segments with SRX 2.0 rules, and print one segment per line.")
     segment.add_argument("file", metavar="FILE", help="article file, or - for standard input")
     segment.add_argument("--lang", default="en", choices=("en", "ru", "ja"),
-                         help="language of the text (default: en)")
+                         help="language of the text: en for articles, ru or ja for translations "
+                              "(default: en)")
     segment.add_argument("--format", default="text", choices=("text", "jsonl"),
                          help="text: ID<TAB>SEGMENT, a blank line between paragraphs; jsonl: one JSON "
                               "object per segment with id, paragraph, start, end, text, hash "
