@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_run(commands)
     _add_models(commands)
+    _add_segment(commands)
     return parser
 
 
@@ -57,6 +58,24 @@ def _add_models(commands) -> None:
                          help="the .argosmodel file to install")
     _add_models_dir(install)
     install.set_defaults(handler=_cmd_models_install)
+
+
+def _add_segment(commands) -> None:
+    segment = commands.add_parser(
+        "segment", help="split an article into sentence segments (ids, offsets, hashes)",
+        description="Split FILE (UTF-8 text; - reads standard input) into paragraphs and sentence "
+                    "segments with SRX 2.0 rules, and print one segment per line.")
+    segment.add_argument("file", metavar="FILE", help="article file, or - for standard input")
+    segment.add_argument("--lang", default="en", choices=("en", "ru", "ja"),
+                         help="language of the text: en for articles, ru or ja for translations "
+                              "(default: en)")
+    segment.add_argument("--format", default="text", choices=("text", "jsonl"),
+                         help="text: ID<TAB>SEGMENT, a blank line between paragraphs; jsonl: one JSON "
+                              "object per segment with id, paragraph, start, end, text, hash "
+                              "(default: text)")
+    segment.add_argument("--rules", type=Path, default=None, metavar="FILE.srx",
+                         help="SRX 2.0 rules file that replaces the built-in rules")
+    segment.set_defaults(handler=_cmd_segment)
 
 
 def _add_models_dir(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +118,16 @@ def _cmd_models_install(args: argparse.Namespace) -> int:
 
     package = install_from_file(args.file, _packages_dir(args))
     print(f"installed {package.name} {package.version} ({package.from_code}->{package.to_code}) in {package.path}")
+    return EXIT_OK
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    from tandem import segment
+    from tandem.segment import output
+
+    article = segment.segment_source(args.file, language=args.lang, rules=args.rules, stdin=sys.stdin.buffer)
+    for line in output.lines(article, args.format):
+        print(line)
     return EXIT_OK
 
 
