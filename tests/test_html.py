@@ -79,5 +79,14 @@ def test_phrases_never_lose_or_add_characters(text):
     assert "".join(html.phrases(text, "ja")) == text
 
 
+def test_phrase_breaks_never_fall_inside_numbers_or_latin_words():
+    text = "「Signals & <Lamps>」と題した展示では、1890年から1952年までの日誌とSM-3 Block IIAが紹介された。"
+    pieces = html.phrases(text, "ja")
+    assert "".join(pieces) == text
+    for left, right in zip(pieces, pieces[1:]):
+        assert not (left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum()), \
+            (left, right)
+
+
 def test_sentences_are_joined_without_spaces_only_in_japanese():
     assert html.sentence_separator("ja") == "" and html.sentence_separator("ru") == " "

@@ -8,6 +8,7 @@ an article gets, and how they link to each other, is :mod:`tandem.writers.site`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ from tandem.document import BilingualDocument, Origin, Paragraph
 # sentences joined without a space.
 BUDOUX_LANGUAGES = ("ja",)
 NO_SPACE_LANGUAGES = ("ja", "zh", "th")
+WORD_CHAR = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # ASCII and full-width
 HEADLINE_ENDINGS = (".", "!", "?", "…", '"', "”", "»", "'", "’", ":")
 
 
@@ -77,7 +79,22 @@ def phrases(text: str, language: str) -> list[str]:
     """
     if language.split("-")[0] not in BUDOUX_LANGUAGES or not text:
         return [text]
-    return _budoux_parser().parse(text)
+    return _join_split_words(_budoux_parser().parse(text))
+
+
+def _join_split_words(pieces: list[str]) -> list[str]:
+    """Undo BudouX breaks inside a number or a Latin word (it may cut "1890" after "189").
+
+    >>> _join_split_words(["展示では、", "189", "0年から", "SM-", "3"])
+    ['展示では、', '1890年から', 'SM-', '3']
+    """
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and WORD_CHAR.match(joined[-1][-1]) and WORD_CHAR.match(piece[0]):
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return joined
 
 
 def sentence_separator(language: str) -> str:
