@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
 from tandem.writers import site
 from tests.conftest import ROOT, SAMPLE, run_tandem
 from tests.fixtures import hand_translated
 
 pytestmark = pytest.mark.slow
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -64,12 +64,20 @@ class Loaded:
         self.context = browser.new_context(viewport=viewport)
         self.page = self.context.new_page()
         self.problems: list[str] = []
-        self.page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(m.text))
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
-        self.page.on("request", lambda r: r.url.startswith("file://") or self.problems.append(f"remote: {r.url}"))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("requestfailed", lambda request: self.problems.append(f"failed: {request.url}"))
+        self.page.on("request", self._request)
         self.page.goto(path.as_uri() + fragment)
         self.page.wait_for_load_state("load")
+
+    def _console(self, message) -> None:
+        if message.type in ("error", "warning"):
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def _request(self, request) -> None:
+        if not request.url.startswith("file://"):  # pages must not need the network
+            self.problems.append(f"remote request: {request.url}")
 
     def __enter__(self):
         return self

@@ -38,7 +38,8 @@ def test_run_succeeds_and_writes_every_output(run_output):
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in folder.iterdir())
     pages = ["index.html"] + [f"harbor-radar.{lang}.html" for lang in ("en", *TARGETS)]
-    assert names == sorted(["report.json", *pages] + [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html")])
+    per_target = [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html")]
+    assert names == sorted(["report.json", *pages, *per_target])
     assert "harbor-radar: 28 segments" in result.stdout
 
 

@@ -138,6 +138,7 @@ def test_reading_pages_give_every_sentence_its_language_and_anchor(pages, docs):
     ru = pages["lighthouse.ru.html"]
     spans = ru.cssselect("span.segment")
     assert [s.get("id") for s in spans] == [p.segment.id for p in docs[0].pairs]
+    assert [s.get("data-origin") for s in spans] == [p.translation.origin.value for p in docs[0].pairs]
     assert ru.cssselect("h1 span.segment")[0].get("id") == "p1.s1"
     missing = ru.get_element_by_id("p5.s1")
     assert missing.get("lang") == "en"  # untranslated: the original, marked as English
