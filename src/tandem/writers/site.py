@@ -81,17 +81,16 @@ class Site:
 def render_pages(docs: list[BilingualDocument], today: date | None = None) -> dict[str, bytes]:
     """Render every page of one article from its documents (one per target language)."""
     site = _site(docs, today or datetime.now(timezone.utc).date())
-    common = {"site": site, "version": __version__}
-    pages = {INDEX: html.render("index.html.j2", i18n.ui_locale(site.source), docs=docs,
-                                title=_title(docs[0], site.source), current=INDEX, **common)}
+    pages = {INDEX: html.render("index.html.j2", i18n.ui_locale(site.source), site=site, version=__version__,
+                                docs=docs, title=_title(docs[0], site.source), current=INDEX)}
     source_link, *target_links = site.reading
-    pages[source_link.file] = _reading_page(docs[0], None, source_link, common)
+    pages[source_link.file] = _reading_page(docs[0], source_link, site)
     for doc, link in zip(docs, target_links):
-        pages[link.file] = _reading_page(doc, doc, link, common)
+        pages[link.file] = _reading_page(doc, link, site)
     for doc, link in zip(docs, site.bilingual):
-        pages[link.file] = html.render("bilingual.html.j2", i18n.ui_locale(doc.target_language), doc=doc,
-                                       title=_title(doc, doc.target_language), current=link.href,
-                                       summary=html.summarize(doc), **common)
+        pages[link.file] = html.render("bilingual.html.j2", i18n.ui_locale(doc.target_language), site=site,
+                                       version=__version__, doc=doc, title=_title(doc, doc.target_language),
+                                       current=link.href, summary=html.summarize(doc))
     return pages
 
 
@@ -114,29 +113,27 @@ def _site(docs: list[BilingualDocument], today: date) -> Site:
     return Site(article.name, article.language, targets, today)
 
 
-def _reading_page(doc: BilingualDocument, target: BilingualDocument | None, link: Link,
-                  common: dict) -> bytes:
+def _reading_page(doc: BilingualDocument, link: Link, site: Site) -> bytes:
+    """The article in ``link``'s language: the source, or ``doc``'s translation."""
     language = link.hreflang
-    paragraphs = [(p.number, _sentences(p, doc, target)) for p in doc.article.paragraphs]
-    head = html.headline(doc.article.paragraphs)
-    title_sentences = paragraphs.pop(0)[1] if head else []
-    return html.render("reading.html.j2", i18n.ui_locale(language), language=language,
-                       doc=doc, paragraphs=paragraphs, title_sentences=title_sentences,
-                       title=_title(target or doc, language),
-                       summary=html.summarize(target) if target else None, current=link.href,
-                       compare=common["site"].bilingual_for(language) if target else None, **common)
+    translated = language == doc.target_language
+    paragraphs = [(p.number, _sentences(p, doc, translated)) for p in doc.article.paragraphs]
+    title_sentences = paragraphs.pop(0)[1] if html.headline(doc.article.paragraphs) else []
+    return html.render("reading.html.j2", i18n.ui_locale(language), site=site, version=__version__,
+                       language=language, paragraphs=paragraphs, title_sentences=title_sentences,
+                       title=_title(doc, language), current=link.href,
+                       summary=html.summarize(doc) if translated else None,
+                       compare=site.bilingual_for(language) if translated else None)
 
 
-def _sentences(paragraph: Paragraph, doc: BilingualDocument,
-               target: BilingualDocument | None) -> list[Sentence]:
+def _sentences(paragraph: Paragraph, doc: BilingualDocument, translated: bool) -> list[Sentence]:
     """A paragraph's sentences in the page language; untranslated ones stay in the source."""
-    if target is None:
-        return [Sentence(s.id, s.text, doc.article.language) for s in paragraph.segments]
-    pairs = target.pairs_in_paragraph(paragraph.number)
-    return [Sentence(p.segment.id, p.translation.text, target.target_language, p.translation.origin)
-            if p.translation.text else
-            Sentence(p.segment.id, p.segment.text, doc.article.language, p.translation.origin)
-            for p in pairs]
+    source = doc.article.language
+    if not translated:
+        return [Sentence(s.id, s.text, source) for s in paragraph.segments]
+    return [Sentence(p.segment.id, p.translation.text, doc.target_language, p.translation.origin)
+            if p.translation.text else Sentence(p.segment.id, p.segment.text, source, p.translation.origin)
+            for p in doc.pairs_in_paragraph(paragraph.number)]
 
 
 def _title(doc: BilingualDocument, language: str) -> Sentence:
