@@ -143,9 +143,9 @@ def test_reading_pages_give_every_sentence_its_language_and_anchor(pages, docs):
     missing = ru.get_element_by_id("p5.s1")
     assert missing.get("lang") == "en"  # untranslated: the original, marked as English
     assert missing.text_content() == docs[0].pairs[6].segment.text
-    for span in spans:
-        lang = span.get("lang") or next(a.get("lang") for a in span.iterancestors() if a.get("lang"))
-        assert lang in ("ru", "en")
+    assert [s.get("lang") for s in spans] == ["en" if not p.translation.text else "ru" for p in docs[0].pairs]
+    english = pages["lighthouse.en.html"].cssselect("span.segment")
+    assert english and all(s.get("lang") == "en" and s.get("data-origin") is None for s in english)
     assert ru.get_element_by_id("p2.s1").text_content().startswith("СЕНТ-КЛЕМЕНТ-ПОЙНТ")
 
 
