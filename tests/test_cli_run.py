@@ -37,7 +37,9 @@ def test_run_succeeds_and_writes_every_output(run_output):
     folder, result = run_output
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(["report.json"] + [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html")])
+    pages = ["index.html"] + [f"harbor-radar.{lang}.html" for lang in ("en", *TARGETS)]
+    per_target = [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html")]
+    assert names == sorted(["report.json", *pages, *per_target])
     assert "harbor-radar: 26 segments" in result.stdout
 
 
@@ -88,7 +90,7 @@ def test_html_has_one_row_per_segment_with_languages(run_output, sample_segments
             assert (source.get("lang"), target_cell.get("lang")) == ("en", target)
             assert source.text_content() == seg.text
             assert target_cell.text_content().strip()
-        assert page.get("lang") == "en"
+        assert page.get("lang") == target  # the page chrome is in the target language
 
 
 def test_report_json_describes_the_run(run_output):

@@ -4,12 +4,12 @@ for completeness and escaping, then each format for its own rules."""
 from __future__ import annotations
 
 import pytest
-from lxml import etree, html
+from lxml import etree
 
 from tandem import align, segment
 from tandem.document import Origin, Translation
 from tandem.readers.text import parse
-from tandem.writers import WRITERS, html as html_writer, xliff12
+from tandem.writers import WRITERS, xliff12
 
 TRICKY = 'He wrote <script>alert("x")</script> & left. “Fine,” she said — [the] end.\n\nSecond paragraph.'
 
@@ -45,10 +45,3 @@ def test_xliff12_is_valid_and_round_trips_text(doc, xliff12_schema):
     assert file_el.get("original") == "tricky.txt"
     assert tree.find(".//x:header/x:tool", ns).get("tool-name") == "Tandem"
 
-
-def test_html_escapes_article_text(doc):
-    page = html.fromstring(html_writer.serialize(doc))
-    assert not page.cssselect("script")
-    cells = page.cssselect("td.source")
-    assert cells[0].text_content() == doc.pairs[0].segment.text
-    assert page.cssselect("td.target")[0].text_content() == "Перевод <b>0</b> & «0»"

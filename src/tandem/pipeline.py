@@ -22,7 +22,7 @@ from tandem.mt.engine import Engine
 from tandem.mt.models import InstalledPackage, require_packages
 from tandem.readers import read_article
 from tandem.settings import Settings
-from tandem.writers import WRITERS
+from tandem.writers import WRITERS, site
 
 Progress = Callable[[str], None]
 
@@ -97,8 +97,10 @@ def machine_translate(article: Article, language: str, package: InstalledPackage
 
 
 def write_outputs(docs: list[BilingualDocument], out_dir: Path) -> list[Path]:
-    """Serialise every document with every writer, then write each file atomically."""
+    """Serialise every document with every writer and render the article's pages,
+    then write each file atomically."""
     rendered = {out_dir / w.file_name(doc): w.serialize(doc) for doc in docs for w in WRITERS.values()}
+    rendered.update({out_dir / name: page for name, page in site.render_pages(docs).items()})
     for path, data in rendered.items():
         write_atomic(path, data)
     return list(rendered)

@@ -1,6 +1,8 @@
 """Writers serialise a :class:`~tandem.document.BilingualDocument`.
 
 One explicit registry: output kind -> (file-name pattern, serialiser).
+HTML pages are not in it: they are rendered per article, from all of its
+target languages at once (:mod:`tandem.writers.site`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tandem.document import BilingualDocument
-from tandem.writers import html, xliff12
+from tandem.writers import xliff12
 
 
 @dataclass(frozen=True)
@@ -25,5 +27,4 @@ class Writer:
 
 WRITERS: dict[str, Writer] = {
     "xliff12": Writer(".xlf", xliff12.serialize),
-    "html": Writer(".html", html.serialize),
 }
