@@ -37,7 +37,7 @@ def test_run_succeeds_and_writes_every_output(run_output):
     folder, result = run_output
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(["report.json"] + [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html")])
+    assert names == sorted(["report.json"] + [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html", "tmx")])
     assert "harbor-radar: 28 segments" in result.stdout
 
 

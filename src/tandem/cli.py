@@ -42,7 +42,25 @@ def _add_run(commands) -> None:
     run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                      help="output folder (default: ./output)")
     _add_models_dir(run)
+    _add_run_memory_options(run)
     run.set_defaults(handler=_cmd_run)
+
+
+def _add_run_memory_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--xliff", choices=("1.2", "2.1", "both"), default="both",
+                     help="XLIFF version(s) to write: NAME.en-LANG.xlf (1.2) and/or "
+                          "NAME.en-LANG.xliff2.xlf (2.1) (default: both)")
+    run.add_argument("--tm", type=Path, action="append", default=[], metavar="FILE.tmx",
+                     help="import this TMX into the translation memory before translating (repeatable)")
+    run.add_argument("--no-mt", action="store_true",
+                     help="no machine translation: segments the memory does not cover are left empty "
+                          "for the translator (no model needed)")
+    _add_tm_db(run)
+
+
+def _add_tm_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tm-db", type=Path, default=None, metavar="PATH",
+                        help="translation memory file (default: OUT/tandem.db)")
 
 
 def _add_models(commands) -> None:
@@ -73,14 +91,26 @@ def _packages_dir(args: argparse.Namespace) -> Path:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings, parse_targets
+    from tandem.settings import Settings, parse_targets, parse_xliff_versions
 
-    settings = Settings(targets=parse_targets(args.to), out_dir=args.out, packages_dir=_packages_dir(args))
+    settings = Settings(targets=parse_targets(args.to), out_dir=args.out, packages_dir=_packages_dir(args),
+                        tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff),
+                        machine_translation=not args.no_mt, tm_files=tuple(args.tm))
     for report in pipeline.run(args.articles, settings, progress=_progress):
         targets = ", ".join(f"{lang} {t['translated_segments']}/{report.segments}"
                             for lang, t in report.targets.items())
         print(f"{report.article}: {report.segments} segments translated ({targets}) -> {report.output_dir}/")
+        _warn_untranslated(report)
     return EXIT_OK
+
+
+def _warn_untranslated(report) -> None:
+    for lang, target in report.targets.items():
+        empty = target.get("origins", {}).get("none", 0)
+        if empty:
+            print(f"tandem: warning: {report.article}: {empty} of {report.segments} segments have no "
+                  f"{lang} translation in the memory and were left empty for the translator (--no-mt)",
+                  file=sys.stderr)
 
 
 def _cmd_models_list(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tandem.document import BilingualDocument
-from tandem.writers import html, xliff12
+from tandem.writers import html, tmx, xliff12
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Writer:
 
     suffix: str  # appended to "NAME.en-ru"
     serialize: Callable[[BilingualDocument], bytes]
+    every_segment: bool = True  # False: the format keeps only some segments (TMX: reviewed work)
 
     def file_name(self, doc: BilingualDocument) -> str:
         return f"{doc.article.name}.{doc.article.language}-{doc.target_language}{self.suffix}"
@@ -26,4 +27,5 @@ class Writer:
 WRITERS: dict[str, Writer] = {
     "xliff12": Writer(".xlf", xliff12.serialize),
     "html": Writer(".html", html.serialize),
+    "tmx": Writer(".tmx", tmx.serialize, every_segment=False),
 }

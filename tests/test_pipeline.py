@@ -1,0 +1,61 @@
+"""The run's translation step end to end: the memory is consulted before MT."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SAMPLE, run_tandem
+
+pytestmark = pytest.mark.slow
+
+
+def test_rerun_of_unchanged_article_needs_no_model(tmp_path, packages_dir):
+    out = tmp_path / "out"
+    first = run_tandem("run", str(SAMPLE), "--out", str(out), packages=packages_dir)
+    assert first.returncode == 0, first.stderr
+    xliff = (out / "harbor-radar" / "harbor-radar.en-ru.xlf").read_bytes()
+    # No packages at all now: any MT call would fail with "no translation model installed".
+    second = run_tandem("run", str(SAMPLE), "--out", str(out), cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert (out / "harbor-radar" / "harbor-radar.en-ru.xlf").read_bytes() == xliff
+    report = json.loads((out / "harbor-radar" / "report.json").read_text(encoding="utf-8"))
+    assert "translate" not in report["seconds"] and "load_model" not in report["seconds"]
+    assert report["targets"]["ru"]["origins"]["none"] == 0
+
+
+def test_edited_segment_alone_goes_to_mt(tmp_path, packages_dir):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n\nThe mayor spoke.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir).returncode == 0
+    article.write_text("The port is busy. Ships wait outside.\n\nThe mayor spoke.\n", encoding="utf-8")
+    only_ja = tmp_path / "none"  # the ru model is gone: the edited segment must fail loudly
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=only_ja)
+    assert result.returncode == 2 and "en->ru" in result.stderr
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
+    assert report["targets"]["ru"]["origins"] == {"mt": 3, "tm": 0, "human": 0, "none": 0}
+
+
+def test_no_mt_leaves_uncovered_segments_empty_with_a_warning(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "tandem: warning: story: 2 of 2 segments have no ru translation" in result.stderr
+    report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
+    assert report["targets"]["ja"]["origins"]["none"] == 2
+    assert (out / "tandem.db").is_file()
+
+
+def test_missing_model_leaves_no_memory_behind(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2
+    assert not out.exists()
