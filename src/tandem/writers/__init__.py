@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tandem.document import BilingualDocument
-from tandem.writers import html, tmx, xliff12
+from tandem.writers import html, tmx, xliff2, xliff12
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Writer:
 
 WRITERS: dict[str, Writer] = {
     "xliff12": Writer(".xlf", xliff12.serialize),
+    "xliff21": Writer(".xliff2.xlf", xliff2.serialize),
     "html": Writer(".html", html.serialize),
     "tmx": Writer(".tmx", tmx.serialize, every_segment=False),
 }
