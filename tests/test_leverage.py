@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tandem import align, leverage, segment
 from tandem.document import Origin, Translation
-from tandem.memory import Entry, open_memory
+from tandem.memory import Entry, Reviewed, open_memory
 from tandem.readers.text import parse
 
 
@@ -45,7 +45,7 @@ def test_edited_segment_offers_its_old_reviewed_translation(tmp_path):
         doc = align.align(old, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])
         tm.save_run(old, [doc])
         human = Translation("p1.s1", "ru", "Суда ждут.", Origin.HUMAN, state="final", provenance="r.xlf")
-        tm.store_reviewed("a", "en", [(old.segments[0].text, human, "p1.s1")])
+        tm.store_reviewed([Reviewed("a", "en", old.segments[0].text, human)])
         plan = leverage.plan(tm, new, "ru", 75)
     (candidate,) = plan.candidates["p1.s1"]
     assert (candidate.text, candidate.origin, candidate.provenance) == ("Суда ждут.", Origin.HUMAN, "r.xlf")
@@ -56,7 +56,7 @@ def test_human_beats_earlier_mt_of_the_same_text(tmp_path):
     article = _article("Hello there.")
     with open_memory(tmp_path / "tm.db") as tm:
         tm.save_run(article, [align.align(article, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])])
-        tm.store_reviewed("a", "en", [("Hello there.", Translation("p1.s1", "ru", "Привет.", Origin.HUMAN,
-                                                                   state="translated"), "p1.s1")])
+        human = Translation("p1.s1", "ru", "Привет.", Origin.HUMAN, state="translated")
+        tm.store_reviewed([Reviewed("a", "en", "Hello there.", human)])
         plan = leverage.plan(tm, article, "ru", 75)
     assert plan.todo == () and plan.found["p1.s1"].text == "Привет."

@@ -9,7 +9,7 @@ import pytest
 from tandem import align, memory, segment
 from tandem.document import ModelInfo, Origin, Translation
 from tandem.errors import InputError
-from tandem.memory import Entry, open_memory
+from tandem.memory import Entry, Reviewed, open_memory
 from tandem.readers.text import parse
 
 MODEL = ModelInfo("translate-en_ru", "1.0", "en", "ru")
@@ -67,7 +67,7 @@ def test_exact_lookup_prefers_human_then_tm_then_mt(tmp_path):
         tm.import_entries([Entry("en", "ru", text, "из памяти", Origin.TM, provenance="a.tmx")])
         assert tm.best_exact("en", "ru", text, "x").text == "из памяти"
         human = Translation("p1.s1", "ru", "рыба раз", Origin.HUMAN, state="final", provenance="r.xlf")
-        tm.store_reviewed("fish", "en", [(text, human, "p1.s1")])
+        tm.store_reviewed([Reviewed("fish", "en", text, human)])
         best = tm.best_exact("en", "ru", text, "p1.s1")
         assert (best.text, best.origin, best.state, best.provenance) == ("рыба раз", Origin.HUMAN, "final", "r.xlf")
         assert tm.load_translations(article, "ru")[0].text == "рыба раз"

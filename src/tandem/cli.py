@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback when something fails")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_run(commands)
+    _add_merge(commands)
     _add_models(commands)
     return parser
 
@@ -56,6 +57,23 @@ def _add_run_memory_options(run: argparse.ArgumentParser) -> None:
                      help="no machine translation: segments the memory does not cover are left empty "
                           "for the translator (no model needed)")
     _add_tm_db(run)
+
+
+def _add_merge(commands) -> None:
+    merge = commands.add_parser(
+        "merge", help="merge reviewed XLIFF (1.2 or 2.x) back into the memory and rebuild the outputs",
+        description="Read reviewed XLIFF files as CAT tools write them back, store the reviewers' work "
+                    "in the translation memory (matched by unit id and source text), rebuild the "
+                    "article's XLIFF, HTML and TMX in OUT/NAME/, and print what was updated, unchanged "
+                    "or rejected. A malformed file, or one for an unknown article or language pair, "
+                    "stops the merge with nothing changed.")
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE.xlf", help="reviewed XLIFF file")
+    merge.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                       help="output folder the article was run into (default: ./output)")
+    merge.add_argument("--xliff", choices=("1.2", "2.1", "both"), default="both",
+                       help="XLIFF version(s) to rebuild (default: both)")
+    _add_tm_db(merge)
+    merge.set_defaults(handler=_cmd_merge)
 
 
 def _add_tm_db(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +129,22 @@ def _warn_untranslated(report) -> None:
             print(f"tandem: warning: {report.article}: {empty} of {report.segments} segments have no "
                   f"{lang} translation in the memory and were left empty for the translator (--no-mt)",
                   file=sys.stderr)
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings, parse_xliff_versions
+
+    settings = Settings(out_dir=args.out, tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff))
+    results, folders = pipeline.merge(args.files, settings)
+    for r in results:
+        print(f"{r.path}: {r.article} {r.target_lang}: {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+              f"{len(r.rejected)} rejected, {len(r.missing)} not in the file")
+        for unit, why in r.rejected:
+            print(f"  rejected {unit}: {why}")
+    for folder in folders:
+        print(f"rebuilt {folder}/")
+    return EXIT_OK
 
 
 def _cmd_models_list(args: argparse.Namespace) -> int:

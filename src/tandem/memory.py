@@ -76,6 +76,16 @@ class Entry:
     updated_at: str = ""
 
 
+@dataclass(frozen=True)
+class Reviewed:
+    """A reviewed translation of one article segment, as merge stores it."""
+
+    article: str
+    source_lang: str
+    source_text: str
+    translation: Translation  # origin human; segment_id names the article's segment
+
+
 class Memory:
     """An open translation memory.  Use as a context manager; see :func:`open_memory`."""
 
@@ -196,14 +206,16 @@ class Memory:
             for doc in docs:
                 self._store_units(article, doc)
 
-    def store_reviewed(self, article: str, source_lang: str,
-                       reviewed: Sequence[tuple[str, Translation, str]]) -> None:
-        """Store (source text, human translation, segment id) triples and point the units at them."""
+    def store_reviewed(self, reviewed: Sequence[Reviewed]) -> None:
+        """Store reviewed translations and make their article segments show them: one transaction."""
         with self.transaction():
-            for source_text, translation, segment_id in reviewed:
-                row_id = self._upsert(source_lang, source_text, translation)
-                self._db.execute("UPDATE units SET translation_id = ? WHERE article = ? AND target_lang = ? "
-                                 "AND segment_id = ?", (row_id, article, translation.language, segment_id))
+            for r in reviewed:
+                t = r.translation
+                row_id = self._upsert(r.source_lang, r.source_text, t)
+                # Reviewed: the candidates offered for the draft have done their job.
+                self._db.execute("UPDATE units SET translation_id = ?, candidates = '[]' WHERE article = ? "
+                                 "AND target_lang = ? AND segment_id = ?",
+                                 (row_id, r.article, t.language, t.segment_id))
 
     def import_entries(self, entries: Sequence[Entry]) -> int:
         """Store imported entries (TMX) in one transaction; return how many were new or changed."""

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tandem import align, leverage, segment
+from tandem import align, leverage, review, segment
 from tandem.document import Article, BilingualDocument, ModelInfo, Origin, Segment, Translation
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic, write_text_atomic
@@ -142,6 +142,20 @@ def load_documents(out_dir: Path, name: str, settings: Settings) -> list[Bilingu
             translations = tm.load_translations(article, language)
             docs.append(align.align(article, language, translations, _doc_model(translations)))
     return docs
+
+
+def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult], list[Path]]:
+    """Merge reviewed XLIFF files into the memory, then rebuild the changed articles' outputs.
+
+    Returns the per-file results and the folders that were rewritten.
+    """
+    results, changed = review.merge(paths, settings.tm_path)
+    folders = []
+    for name in changed:
+        folder = settings.out_dir / name
+        write_outputs(load_documents(settings.out_dir, name, settings), folder, output_kinds(settings))
+        folders.append(folder)
+    return results, folders
 
 
 def output_kinds(settings: Settings) -> tuple[str, ...]:
