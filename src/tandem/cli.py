@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_run(commands)
     _add_merge(commands)
+    _add_tm(commands)
     _add_models(commands)
     return parser
 
@@ -74,6 +75,24 @@ def _add_merge(commands) -> None:
                        help="XLIFF version(s) to rebuild (default: both)")
     _add_tm_db(merge)
     merge.set_defaults(handler=_cmd_merge)
+
+
+def _add_tm(commands) -> None:
+    tm = commands.add_parser("tm", help="import or export the translation memory as TMX 1.4b",
+                             description="Exchange the translation memory (OUT/tandem.db or --tm-db) "
+                                         "with other tools as TMX 1.4b.")
+    actions = tm.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="add a TMX file's translations to the memory (origin tm)")
+    exp = actions.add_parser("export", help="write reviewed and imported translations as TMX "
+                                            "(unreviewed machine translation is not exported)")
+    for parser, handler in ((imp, _cmd_tm_import), (exp, _cmd_tm_export)):
+        parser.add_argument("file", type=Path, metavar="FILE.tmx")
+        parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                            help="output folder whose tandem.db is the memory (default: ./output)")
+        _add_tm_db(parser)
+        parser.set_defaults(handler=handler)
+    exp.add_argument("--to", default=None, metavar="LANGS",
+                     help="comma-separated target languages to export (default: all)")
 
 
 def _add_tm_db(parser: argparse.ArgumentParser) -> None:
@@ -144,6 +163,27 @@ def _cmd_merge(args: argparse.Namespace) -> int:
             print(f"  rejected {unit}: {why}")
     for folder in folders:
         print(f"rebuilt {folder}/")
+    return EXIT_OK
+
+
+def _cmd_tm_import(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings
+
+    settings = Settings(out_dir=args.out, tm_db=args.tm_db)
+    read, changed = pipeline.tm_import(args.file, settings)
+    print(f"{args.file}: {read} translations read, {changed} new or changed -> {settings.tm_path}")
+    return EXIT_OK
+
+
+def _cmd_tm_export(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings, parse_targets
+
+    settings = Settings(out_dir=args.out, tm_db=args.tm_db)
+    targets = parse_targets(args.to) if args.to else None
+    count = pipeline.tm_export(args.file, settings, targets)
+    print(f"{settings.tm_path}: {count} translations written to {args.file}")
     return EXIT_OK
 
 

@@ -85,10 +85,11 @@ def _needs_mt(plans: list[list[leverage.Plan]], settings: Settings) -> tuple[str
 
 
 def _import_tm_files(tm: Memory, settings: Settings) -> None:
-    from tandem.writers import tmx
+    if settings.tm_files:
+        from tandem.writers import tmx
 
-    for path in settings.tm_files:
-        tm.import_entries(tmx.read_entries(path, settings.source_language))
+        for path in settings.tm_files:
+            tm.import_entries(tmx.read_entries(path, settings.source_language))
 
 
 def _translate_and_write(article: Article, plans: list[leverage.Plan], packages: dict[str, InstalledPackage],
@@ -156,6 +157,29 @@ def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult
         write_outputs(load_documents(settings.out_dir, name, settings), folder, output_kinds(settings))
         folders.append(folder)
     return results, folders
+
+
+def tm_import(path: Path, settings: Settings) -> tuple[int, int]:
+    """Import a TMX file into the memory: (entries read, entries new or changed)."""
+    from tandem.writers import tmx
+
+    entries = tmx.read_entries(path, settings.source_language)
+    with open_memory(settings.tm_path) as tm:
+        changed = tm.import_entries(entries)
+        tm.persist()
+    return len(entries), changed
+
+
+def tm_export(path: Path, settings: Settings, targets: tuple[str, ...] | None = None) -> int:
+    """Write the memory's reviewed and imported work (for ``targets``, else all) as TMX; return the count."""
+    from tandem.writers import tmx
+
+    if not settings.tm_path.is_file():
+        raise InputError(f"no translation memory at {settings.tm_path}: run `tandem run` first (or give --tm-db)")
+    with open_memory(settings.tm_path) as tm:
+        entries = tm.entries(settings.source_language, targets)
+    write_atomic(path, tmx.serialize_entries(entries, settings.source_language))
+    return len(entries)
 
 
 def output_kinds(settings: Settings) -> tuple[str, ...]:

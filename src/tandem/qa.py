@@ -14,6 +14,9 @@ from tandem.document import Finding
 
 # Digit groups ("1 000", "1,000"), decimals ("133.3", "133,3"), plain integers.
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)*")
+_SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(thousand|million|billion)\b", re.IGNORECASE)
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+_MAN_OKU = re.compile(r"(?:(\d+)億)?(?:(\d+)万)?")  # Japanese/Chinese 億 (10^8) and 万 (10^4)
 _BRACKETS = (("(", ")"), ("[", "]"), ("（", "）"), ("［", "］"), ("{", "}"))
 _OPENING_QUOTES = "«「『„"
 _CLOSING_QUOTES = "»」』”"
@@ -23,6 +26,8 @@ def check(source: str, target: str) -> tuple[Finding, ...]:
     """All findings for a source segment and its (non-empty) target.
 
     >>> check("It costs $133.3 million.", "Стоит 133,3 млн долларов.")
+    ()
+    >>> check("It costs $133.3 million.", "費用は1億3330万ドル。")
     ()
     >>> [f.code for f in check("Paid 400 (or more).", "Заплатил (или больше.")]
     ['numbers', 'brackets']
@@ -44,16 +49,31 @@ def numbers(text: str) -> list[str]:
 
 def _numbers(source: str, target: str) -> list[Finding]:
     remaining = numbers(target)
+    in_man_oku = _man_oku_values(target)
+    scaled = {re.sub(r"\D", "", n): v for n, v in _scaled_values(source)}
     missing = []
     for number in numbers(source):
         if number in remaining:
             remaining.remove(number)
-        else:
+        elif scaled.get(number) not in in_man_oku:  # "$133.3 million" = "1億3330万ドル"
             missing.append(number)
     if not missing:
         return []
     shown = ", ".join(n for n in _NUMBER.findall(source) if re.sub(r"\D", "", n) in missing)
     return [Finding("numbers", f"number(s) in the source not found in the target: {shown}")]
+
+
+def _scaled_values(text: str) -> list[tuple[str, int]]:
+    """("133.3", 133300000) for "133.3 million"."""
+    return [(n, round(float(n.replace(",", ".")) * _SCALES[scale.lower()]))
+            for n, scale in _SCALED.findall(text)]
+
+
+def _man_oku_values(text: str) -> set[int | None]:
+    """Values written with 億/万: "1億3330万" -> 133300000, "420万" -> 4200000."""
+    folded = unicodedata.normalize("NFKC", text)
+    return {int(oku or 0) * 10**8 + int(man or 0) * 10**4
+            for oku, man in _MAN_OKU.findall(folded) if oku or man}
 
 
 def _balance(source: str, target: str) -> list[Finding]:
