@@ -59,3 +59,41 @@ def test_missing_model_leaves_no_memory_behind(tmp_path):
     result = run_tandem("run", str(article), "--out", str(out), cwd=tmp_path)
     assert result.returncode == 2
     assert not out.exists()
+
+
+def test_quick_start_shows_the_sample_translations_offline(tmp_path, xliff12_schema, xliff20_schema):
+    """The README's first command: the sample with its hand-written TMX, no model at all.
+
+    Which segments the TMX covers depends on the segmenter (the TMX is keyed on
+    sentences); the expectations are computed from the segmenter's output.
+    """
+    from lxml import etree
+
+    from tandem import segment
+    from tandem.readers import text
+    from tandem.writers import tmx
+    from tests.test_tmx import SAMPLE_TMX
+
+    out = tmp_path / "out"
+    result = run_tandem("run", str(SAMPLE), "--tm", str(SAMPLE_TMX), "--no-mt", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    segments = segment.segment_article(text.read(SAMPLE)).segments
+    known = {(e.source_text, e.target_lang): e.target_text for e in tmx.read_entries(SAMPLE_TMX)}
+    uncovered = [s for s in segments if (s.text, "ru") not in known]
+    assert len(uncovered) < len(segments) / 4  # the TMX covers the article
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    for lang in ("ru", "ja"):
+        tree = etree.parse(str(out / "harbor-radar" / f"harbor-radar.en-{lang}.xlf"))
+        assert xliff12_schema.validate(tree), xliff12_schema.error_log
+        assert xliff20_schema.validate(etree.parse(str(out / "harbor-radar" / f"harbor-radar.en-{lang}.xliff2.xlf")))
+        for seg, unit in zip(segments, tree.iterfind(".//x:trans-unit", ns)):
+            target = unit.find("x:target", ns)
+            expected = known.get((seg.text, lang), "")
+            assert (target.text or "") == expected
+            assert target.get("state") == ("translated" if expected else "new")
+        if uncovered:
+            assert f"{len(uncovered)} of {len(segments)} segments have no {lang} translation" in result.stderr
+        else:
+            assert "warning" not in result.stderr
+    page = (out / "harbor-radar" / "harbor-radar.en-ja.html").read_text(encoding="utf-8")
+    assert known[(segments[0].text, "ja")] in page

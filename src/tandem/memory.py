@@ -207,15 +207,21 @@ class Memory:
                 self._store_units(article, doc)
 
     def store_reviewed(self, reviewed: Sequence[Reviewed]) -> None:
-        """Store reviewed translations and make their article segments show them: one transaction."""
+        """Store reviewed translations and make their article's segments show them: one transaction.
+
+        Identical sentences elsewhere in the article get the same reviewed text.
+        """
         with self.transaction():
             for r in reviewed:
                 t = r.translation
                 row_id = self._upsert(r.source_lang, r.source_text, t)
-                # Reviewed: the candidates offered for the draft have done their job.
-                self._db.execute("UPDATE units SET translation_id = ?, candidates = '[]' WHERE article = ? "
-                                 "AND target_lang = ? AND segment_id = ?",
-                                 (row_id, r.article, t.language, t.segment_id))
+                # The reviewed segment and every identical sentence of the article show the
+                # latest review (as a re-run would); the draft's candidates have done their job.
+                self._db.execute(
+                    "UPDATE units SET translation_id = ?, candidates = '[]' WHERE article = ? AND target_lang = ? "
+                    "AND (segment_id = ? OR segment_id IN (SELECT 'p' || paragraph || '.s' || number "
+                    "FROM segments WHERE article = ? AND text = ?))",
+                    (row_id, r.article, t.language, t.segment_id, r.article, r.source_text))
 
     def import_entries(self, entries: Sequence[Entry]) -> int:
         """Store imported entries (TMX) in one transaction; return how many were new or changed."""
