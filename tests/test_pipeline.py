@@ -97,3 +97,14 @@ def test_quick_start_shows_the_sample_translations_offline(tmp_path, xliff12_sch
             assert "warning" not in result.stderr
     page = (out / "harbor-radar" / "harbor-radar.en-ja.html").read_text(encoding="utf-8")
     assert known[(segments[0].text, "ja")] in page
+
+
+@pytest.mark.parametrize("choice,present,absent", [("1.2", ".xlf", ".xliff2.xlf"), ("2.1", ".xliff2.xlf", ".xlf")])
+def test_xliff_option_chooses_the_versions_written(tmp_path, choice, present, absent):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt", "--xliff", choice, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in (out / "story").iterdir()}
+    assert f"story.en-ru{present}" in names and f"story.en-ru{absent}" not in names
