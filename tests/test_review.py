@@ -215,3 +215,23 @@ def test_merged_work_is_stored_as_human_with_the_file_name(workspace, tmp_path):
         (entry,) = tm.human_entries()
     assert (entry.target_text, entry.origin, entry.provenance) == \
         ("Порт Олдер одобрил модернизацию.", Origin.HUMAN, "anna.xlf")
+
+
+def test_a_tool_that_drops_states_changes_only_what_it_edited(workspace, tmp_path):
+    _, out = workspace
+    tree = etree.parse(str(out / "harbor-radar" / "harbor-radar.en-ru.xlf"))
+    for unit in tree.iterfind(".//x:trans-unit", NS):
+        unit.attrib.pop("approved", None)
+        for target in unit.iterfind("x:target", NS):
+            target.attrib.clear()
+    first = tree.find(".//x:target", NS)
+    first.text = "Правка без состояния."
+    reviewed = tmp_path / "stateless.xlf"
+    tree.write(str(reviewed))
+    result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    count = len(tree.findall(".//x:trans-unit", NS))
+    assert f": 1 updated, {count - 1} unchanged, 0 rejected" in result.stdout
+    with open_memory(out / "tandem.db") as tm:
+        (entry,) = tm.human_entries()
+    assert (entry.target_text, entry.state) == ("Правка без состояния.", "translated")

@@ -50,9 +50,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             article TEXT NOT NULL REFERENCES articles (name), number INTEGER NOT NULL,
             text TEXT NOT NULL, start INTEGER NOT NULL, PRIMARY KEY (article, number))""",
         """CREATE TABLE segments (
-            article TEXT NOT NULL REFERENCES articles (name), paragraph INTEGER NOT NULL,
+            article TEXT NOT NULL REFERENCES articles (name), id TEXT NOT NULL, paragraph INTEGER NOT NULL,
             number INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-            PRIMARY KEY (article, paragraph, number))""",
+            PRIMARY KEY (article, id))""",
         """CREATE TABLE units (
             article TEXT NOT NULL REFERENCES articles (name), target_lang TEXT NOT NULL,
             segment_id TEXT NOT NULL, translation_id INTEGER REFERENCES translations (id),
@@ -126,7 +126,7 @@ class Memory:
         """What the article's segment showed after the last run or merge: (source text, translation)."""
         row = self._db.execute(
             "SELECT s.text AS segment_text, t.* FROM units u "
-            "JOIN segments s ON s.article = u.article AND 'p' || s.paragraph || '.s' || s.number = u.segment_id "
+            "JOIN segments s ON s.article = u.article AND s.id = u.segment_id "
             "JOIN translations t ON t.id = u.translation_id "
             "WHERE u.article = ? AND u.target_lang = ? AND u.segment_id = ?",
             (article, target_lang, segment_id)).fetchone()
@@ -148,7 +148,7 @@ class Memory:
                                     (name,)).fetchall()
         paragraphs = tuple(
             Paragraph(number=p["number"], text=p["text"], start=p["start"], segments=tuple(
-                Segment(s["paragraph"], s["number"], s["text"], s["start"], s["end"])
+                Segment(paragraph=s["paragraph"], number=s["number"], text=s["text"], start=s["start"], end=s["end"])
                 for s in segments if s["paragraph"] == p["number"]))
             for p in self._db.execute("SELECT * FROM paragraphs WHERE article = ? ORDER BY number", (name,)))
         article = Article(name=name, source_path=row["source_path"], language=row["language"],
@@ -219,8 +219,7 @@ class Memory:
                 # latest review (as a re-run would); the draft's candidates have done their job.
                 self._db.execute(
                     "UPDATE units SET translation_id = ?, candidates = '[]' WHERE article = ? AND target_lang = ? "
-                    "AND (segment_id = ? OR segment_id IN (SELECT 'p' || paragraph || '.s' || number "
-                    "FROM segments WHERE article = ? AND text = ?))",
+                    "AND (segment_id = ? OR segment_id IN (SELECT id FROM segments WHERE article = ? AND text = ?))",
                     (row_id, r.article, t.language, t.segment_id, r.article, r.source_text))
 
     def import_entries(self, entries: Sequence[Entry]) -> int:
@@ -273,8 +272,8 @@ class Memory:
             self._db.execute(f"DELETE FROM {table} WHERE article = ?", (name,))
         self._db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?)",
                              [(name, p.number, p.text, p.start) for p in article.paragraphs])
-        self._db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?)",
-                             [(name, s.paragraph, s.number, s.text, s.start, s.end) for s in article.segments])
+        self._db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(name, s.id, s.paragraph, s.number, s.text, s.start, s.end) for s in article.segments])
 
     def _store_units(self, article: Article, doc: BilingualDocument) -> None:
         for pair in doc.pairs:

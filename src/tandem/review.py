@@ -195,6 +195,8 @@ def _decide(unit: UnitReview, current: Translation, f: ReviewedFile) -> Translat
     newly_approved = f.version == "1.2" and unit.approved and written not in APPROVED_12
     if unit.target == current.text and state == written and not newly_approved:
         return None
+    if unit.state is None and unit.target != current.text:
+        state = "translated"  # edited by a tool that writes no states: translated, not yet reviewed
     if newly_approved and state not in APPROVED_12:
         state = "final"  # approved="yes" on a state that does not say so: the approval wins
     return replace(current, text=unit.target, origin=Origin.HUMAN, state=state, provenance=f.path.name,
