@@ -74,9 +74,9 @@ def merge(paths: Sequence[Path], tm_path: Path) -> tuple[list[FileResult], list[
     if not tm_path.is_file():
         raise InputError(f"no translation memory at {tm_path}: run `tandem run` first (or give --tm-db)")
     with open_memory(tm_path) as tm:
-        matched = [(f, *_match_article(tm, f)) for f in files]  # every file checked before any write
+        matched = [(f, _match_article(tm, f)) for f in files]  # every file checked before any write
         results, reviewed = [], []
-        for f, article, _languages in matched:
+        for f, article in matched:
             result, accepted = _review_file(tm, f, article)
             results.append(result)
             reviewed.extend(accepted)
@@ -132,7 +132,7 @@ def _file_20(path: Path, root: etree._Element, file_el: etree._Element, ns: str)
                         _lang(root.get("trgLang")), tuple(units))
 
 
-def _match_article(tm: Memory, f: ReviewedFile) -> tuple[Article, tuple[str, ...]]:
+def _match_article(tm: Memory, f: ReviewedFile) -> Article:
     """The stored article a reviewed file belongs to, or an error naming the mismatch."""
     names = tm.article_names(f.original)
     stored = tm.load_article(names[0]) if names else None
@@ -145,7 +145,7 @@ def _match_article(tm: Memory, f: ReviewedFile) -> tuple[Article, tuple[str, ...
         known = ", ".join(f"{article.language}-{lang}" for lang in languages)
         raise InputError(f"language pair {pair} does not match article {article.name!r} ({known})",
                          path=str(f.path))
-    return article, languages
+    return article
 
 
 def _review_file(tm: Memory, f: ReviewedFile, article: Article) -> tuple[FileResult, list[Reviewed]]:
