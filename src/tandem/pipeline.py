@@ -64,7 +64,7 @@ def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: No
         engine = Engine(settings.engine)
         reports = []
         for article, article_plans, seconds in zip(articles, plans, timings):
-            progress(f"{article.name}: translating {len(article.segments)} segments into {', '.join(settings.targets)}")
+            progress(_plan_summary(article, article_plans, settings))
             reports.append(_translate_and_write(article, article_plans, packages, engine, tm, settings, seconds))
     return reports
 
@@ -74,6 +74,14 @@ def _prepare(path: Path, settings: Settings, seconds: dict[str, float]) -> Artic
         article = read_article(path, settings.source_language)
     with _timed(seconds, "segment"):
         return segment.segment_article(article)
+
+
+def _plan_summary(article: Article, plans: list[leverage.Plan], settings: Settings) -> str:
+    covered = ", ".join(f"{p.language} {len(p.found)}" for p in plans)
+    left = sum(len(p.todo) for p in plans)
+    rest = "to machine-translate" if settings.machine_translation else "left for the translator (--no-mt)"
+    return (f"{article.name}: {len(article.segments)} segments into {', '.join(settings.targets)}; "
+            f"from the memory: {covered}; {left} {rest}")
 
 
 def _needs_mt(plans: list[list[leverage.Plan]], settings: Settings) -> tuple[str, ...]:
