@@ -235,3 +235,30 @@ def test_a_tool_that_drops_states_changes_only_what_it_edited(workspace, tmp_pat
     with open_memory(out / "tandem.db") as tm:
         (entry,) = tm.human_entries()
     assert (entry.target_text, entry.state) == ("Правка без состояния.", "translated")
+
+
+def test_read_reviewed_xliff2_joins_resegmented_units_and_decodes_cp(tmp_path):
+    xlf = tmp_path / "b.xliff2.xlf"
+    xlf.write_text(
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" xmlns:foo="urn:foo" version="2.0" srcLang="en" '
+        'trgLang="ja"><file id="f" original="b.txt" foo:bar="1"><unit id="p1.s1">'
+        '<segment state="final"><source>One part.</source><target>一つ目。</target></segment>'
+        '<ignorable><source> </source></ignorable>'
+        '<segment state="translated"><source>Two <pc id="1">parts</pc>.</source>'
+        '<target>二つ<cp hex="0007"/>目<ph id="2"/>。</target></segment></unit>'
+        '<unit id="p1.s2"><segment><source>No target.</source></segment></unit></file></xliff>',
+        encoding="utf-8")
+    (f,) = review.read_reviewed(xlf)
+    assert (f.version, f.original, f.source_lang, f.target_lang) == ("2", "b.txt", "en", "ja")
+    first, second = f.units
+    assert (first.source, first.target, first.state) == ("One part. Two parts.", "一つ目。 二つ\x07目。", "translated")
+    assert (second.target, second.state) == (None, "initial")
+
+
+def test_run_with_a_missing_tmx_is_an_error_and_writes_nothing(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    result = run_tandem("run", str(article), "--tm", str(tmp_path / "nope.tmx"), "--no-mt",
+                        "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2 and "nope.tmx: cannot read" in result.stderr
+    assert not (tmp_path / "out").exists()
