@@ -38,16 +38,28 @@ def test_run_succeeds_and_writes_every_output(run_output):
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in folder.iterdir())
     pages = ["index.html"] + [f"harbor-radar.{lang}.html" for lang in ("en", *TARGETS)]
-    per_target = [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "html")]
+    per_target = [f"harbor-radar.en-{t}.{ext}" for t in TARGETS for ext in ("xlf", "xliff2.xlf", "html", "tmx")]
     assert names == sorted(["report.json", *pages, *per_target])
     assert "harbor-radar: 26 segments" in result.stdout
 
 
-def test_every_xliff_is_valid_against_the_strict_schema(run_output, xliff12_schema):
+def test_every_xliff_is_valid_against_the_strict_schema(run_output, xliff12_schema, xliff20_schema):
     folder, _ = run_output
     for target in TARGETS:
         tree = etree.parse(str(folder / f"harbor-radar.en-{target}.xlf"))
         assert xliff12_schema.validate(tree), xliff12_schema.error_log
+        tree = etree.parse(str(folder / f"harbor-radar.en-{target}.xliff2.xlf"))
+        assert xliff20_schema.validate(tree), xliff20_schema.error_log
+
+
+def test_translate_toolkit_reads_the_xliff2_files(run_output, sample_segments):
+    from translate.storage.xliff2 import Xliff2File
+
+    folder, _ = run_output
+    for target in TARGETS:
+        store = Xliff2File.parsestring((folder / f"harbor-radar.en-{target}.xliff2.xlf").read_bytes())
+        assert [u.source for u in store.units] == [s.text for s in sample_segments]
+        assert all(u.target and u.isfuzzy() for u in store.units)  # MT: state="initial"
 
 
 def test_translate_toolkit_reads_one_unit_per_segment_with_a_target(run_output, sample_segments):

@@ -7,6 +7,7 @@ order, so writers can never drop or duplicate a unit.
 
 from __future__ import annotations
 
+from tandem import qa
 from tandem.document import AlignedPair, Article, BilingualDocument, ModelInfo, Translation
 from tandem.errors import TandemError
 
@@ -25,7 +26,8 @@ def align(article: Article, language: str, translations: list[Translation],
     if missing or extra:
         raise AlignmentError(f"translations do not match segments (missing {missing}, unknown {extra})",
                              path=article.source_path)
-    pairs = tuple(AlignedPair(segment=s, translation=by_id[s.id]) for s in segments)
+    pairs = tuple(AlignedPair(segment=s, translation=by_id[s.id], findings=qa.check(s.text, by_id[s.id].text))
+                  for s in segments)
     return BilingualDocument(article=article, target_language=language, pairs=pairs, model=model)
 
 

@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback when something fails")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_run(commands)
+    _add_merge(commands)
+    _add_tm(commands)
     _add_models(commands)
     _add_segment(commands)
     return parser
@@ -44,7 +46,60 @@ def _add_run(commands) -> None:
     run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                      help="output folder (default: ./output)")
     _add_models_dir(run)
+    _add_run_memory_options(run)
     run.set_defaults(handler=_cmd_run)
+
+
+def _add_run_memory_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--xliff", choices=("1.2", "2.1", "both"), default="both",
+                     help="XLIFF version(s) to write: NAME.en-LANG.xlf (1.2) and/or "
+                          "NAME.en-LANG.xliff2.xlf (2.1) (default: both)")
+    run.add_argument("--tm", type=Path, action="append", default=[], metavar="FILE.tmx",
+                     help="import this TMX into the translation memory before translating (repeatable)")
+    run.add_argument("--no-mt", action="store_true",
+                     help="no machine translation: segments the memory does not cover are left empty "
+                          "for the translator (no model needed)")
+    _add_tm_db(run)
+
+
+def _add_merge(commands) -> None:
+    merge = commands.add_parser(
+        "merge", help="merge reviewed XLIFF (1.2 or 2.x) back into the memory and rebuild the outputs",
+        description="Read reviewed XLIFF files as CAT tools write them back, store the reviewers' work "
+                    "in the translation memory (matched by unit id and source text), rebuild the "
+                    "article's XLIFF, HTML and TMX in OUT/NAME/, and print what was updated, unchanged "
+                    "or rejected. A malformed file, or one for an unknown article or language pair, "
+                    "stops the merge with nothing changed.")
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE.xlf", help="reviewed XLIFF file")
+    merge.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                       help="output folder the article was run into (default: ./output)")
+    merge.add_argument("--xliff", choices=("1.2", "2.1", "both"), default="both",
+                       help="XLIFF version(s) to rebuild (default: both)")
+    _add_tm_db(merge)
+    merge.set_defaults(handler=_cmd_merge)
+
+
+def _add_tm(commands) -> None:
+    tm = commands.add_parser("tm", help="import or export the translation memory as TMX 1.4b",
+                             description="Exchange the translation memory (OUT/tandem.db or --tm-db) "
+                                         "with other tools as TMX 1.4b.")
+    actions = tm.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="add a TMX file's translations to the memory (origin tm)")
+    exp = actions.add_parser("export", help="write reviewed and imported translations as TMX "
+                                            "(unreviewed machine translation is not exported)")
+    for parser, handler in ((imp, _cmd_tm_import), (exp, _cmd_tm_export)):
+        parser.add_argument("file", type=Path, metavar="FILE.tmx")
+        parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                            help="output folder whose tandem.db is the memory (default: ./output)")
+        _add_tm_db(parser)
+        parser.set_defaults(handler=handler)
+    exp.add_argument("--to", default=None, metavar="LANGS",
+                     help="comma-separated target languages to export (default: all)")
+
+
+def _add_tm_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tm-db", type=Path, default=None, metavar="PATH",
+                        help="translation memory file (default: OUT/tandem.db)")
 
 
 def _add_models(commands) -> None:
@@ -93,13 +148,62 @@ def _packages_dir(args: argparse.Namespace) -> Path:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings, parse_targets
+    from tandem.settings import Settings, parse_targets, parse_xliff_versions
 
-    settings = Settings(targets=parse_targets(args.to), out_dir=args.out, packages_dir=_packages_dir(args))
+    settings = Settings(targets=parse_targets(args.to), out_dir=args.out, packages_dir=_packages_dir(args),
+                        tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff),
+                        machine_translation=not args.no_mt, tm_files=tuple(args.tm))
     for report in pipeline.run(args.articles, settings, progress=_progress):
         targets = ", ".join(f"{lang} {t['translated_segments']}/{report.segments}"
                             for lang, t in report.targets.items())
         print(f"{report.article}: {report.segments} segments translated ({targets}) -> {report.output_dir}/")
+        _warn_untranslated(report)
+    return EXIT_OK
+
+
+def _warn_untranslated(report) -> None:
+    for lang, target in report.targets.items():
+        empty = target.get("origins", {}).get("none", 0)
+        if empty:
+            print(f"tandem: warning: {report.article}: {empty} of {report.segments} segments have no "
+                  f"{lang} translation in the memory and were left empty for the translator (--no-mt)",
+                  file=sys.stderr)
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings, parse_xliff_versions
+
+    settings = Settings(out_dir=args.out, tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff))
+    results, folders = pipeline.merge(args.files, settings)
+    for r in results:
+        print(f"{r.path}: {r.article} {r.target_lang}: {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+              f"{len(r.rejected)} rejected, {len(r.missing)} not in the file")
+        for unit, why in r.rejected:
+            print(f"  rejected {unit}: {why}")
+    for folder in folders:
+        print(f"rebuilt {folder}/")
+    return EXIT_OK
+
+
+def _cmd_tm_import(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings
+
+    settings = Settings(out_dir=args.out, tm_db=args.tm_db)
+    read, changed = pipeline.tm_import(args.file, settings)
+    print(f"{args.file}: {read} translations read, {changed} new or changed -> {settings.tm_path}")
+    return EXIT_OK
+
+
+def _cmd_tm_export(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings, parse_targets
+
+    settings = Settings(out_dir=args.out, tm_db=args.tm_db)
+    targets = parse_targets(args.to) if args.to else None
+    count = pipeline.tm_export(args.file, settings, targets)
+    print(f"{settings.tm_path}: {count} translations written to {args.file}")
     return EXIT_OK
 
 

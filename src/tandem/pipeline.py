@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tandem import align, segment
-from tandem.document import Article, BilingualDocument, Origin, Translation
+from tandem import align, leverage, review, segment
+from tandem.document import Article, BilingualDocument, ModelInfo, Origin, Segment, Translation
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic, write_text_atomic
+from tandem.memory import Memory, open_memory
 from tandem.mt.engine import Engine
 from tandem.mt.models import InstalledPackage, require_packages
 from tandem.readers import read_article
@@ -46,17 +47,25 @@ class ArticleReport:
 
 
 def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: None) -> list[ArticleReport]:
-    """Translate every article in ``paths`` into every target language and write the outputs."""
+    """Translate every article in ``paths`` into every target language and write the outputs.
+
+    The translation memory is consulted first (see :mod:`tandem.leverage`);
+    only languages with segments it does not cover need a model.
+    """
     paths = list(dict.fromkeys(paths))
     _refuse_name_clashes(paths)
     timings = [dict() for _ in paths]
     articles = [_prepare(path, settings, t) for path, t in zip(paths, timings)]
-    packages = require_packages(settings.packages_dir, settings.source_language, settings.targets)
-    engine = Engine(settings.engine)
-    reports = []
-    for article, seconds in zip(articles, timings):
-        progress(f"{article.name}: translating {len(article.segments)} segments into {', '.join(settings.targets)}")
-        reports.append(_translate_and_write(article, packages, engine, settings, seconds))
+    with open_memory(settings.tm_path) as tm:
+        _import_tm_files(tm, settings)
+        plans = [[leverage.plan(tm, a, lang, settings.fuzzy_threshold) for lang in settings.targets]
+                 for a in articles]
+        packages = require_packages(settings.packages_dir, settings.source_language, _needs_mt(plans, settings))
+        engine = Engine(settings.engine)
+        reports = []
+        for article, article_plans, seconds in zip(articles, plans, timings):
+            progress(_plan_summary(article, article_plans, settings))
+            reports.append(_translate_and_write(article, article_plans, packages, engine, tm, settings, seconds))
     return reports
 
 
@@ -67,39 +76,137 @@ def _prepare(path: Path, settings: Settings, seconds: dict[str, float]) -> Artic
         return segment.segment_article(article)
 
 
-def _translate_and_write(article: Article, packages: dict[str, InstalledPackage], engine: Engine,
-                         settings: Settings, seconds: dict[str, float]) -> ArticleReport:
+def _plan_summary(article: Article, plans: list[leverage.Plan], settings: Settings) -> str:
+    covered = ", ".join(f"{p.language} {len(p.found)}" for p in plans)
+    left = sum(len(p.todo) for p in plans)
+    rest = "to machine-translate" if settings.machine_translation else "left for the translator (--no-mt)"
+    return (f"{article.name}: {len(article.segments)} segments into {', '.join(settings.targets)}; "
+            f"from the memory: {covered}; {left} {rest}")
+
+
+def _needs_mt(plans: list[list[leverage.Plan]], settings: Settings) -> tuple[str, ...]:
+    """Target languages with at least one segment the memory does not cover."""
+    if not settings.machine_translation:
+        return ()
+    return tuple(lang for lang in settings.targets
+                 if any(p.todo for article_plans in plans for p in article_plans if p.language == lang))
+
+
+def _import_tm_files(tm: Memory, settings: Settings) -> None:
+    if settings.tm_files:
+        from tandem.writers import tmx
+
+        for path in settings.tm_files:
+            tm.import_entries(tmx.read_entries(path, settings.source_language))
+
+
+def _translate_and_write(article: Article, plans: list[leverage.Plan], packages: dict[str, InstalledPackage],
+                         engine: Engine, tm: Memory, settings: Settings, seconds: dict[str, float]) -> ArticleReport:
     docs = []
-    for language in settings.targets:
-        package = packages[language]
-        with _timed(seconds, "load_model"):
-            engine.load(package)
-        with _timed(seconds, "translate"):
-            translations = machine_translate(article, language, package, engine)
+    for plan in plans:
+        machine, package = None, packages.get(plan.language)
+        if plan.todo and package is not None:
+            with _timed(seconds, "load_model"):
+                engine.load(package)
+            with _timed(seconds, "translate"):
+                machine = machine_translate(plan.todo, plan.language, package, engine)
+        translations = leverage.complete(plan, machine)
         with _timed(seconds, "align"):
-            docs.append(align.align(article, language, translations, package.info))
+            docs.append(align.align(article, plan.language, translations, _doc_model(translations)))
+    with _timed(seconds, "store"):
+        tm.save_run(article, docs)
+        tm.persist()
     out_dir = settings.out_dir / article.name
     with _timed(seconds, "write"):
-        write_outputs(docs, out_dir)
+        write_outputs(docs, out_dir, output_kinds(settings))
     report = _report(article, docs, seconds)
     report.output_dir = str(out_dir)
     write_text_atomic(out_dir / "report.json", report.to_json())  # last: it marks a complete run
     return report
 
 
-def machine_translate(article: Article, language: str, package: InstalledPackage,
+def machine_translate(segments: Sequence[Segment], language: str, package: InstalledPackage,
                       engine: Engine) -> list[Translation]:
-    """Translate all segments of ``article`` in one batched engine call."""
-    segments = article.segments
+    """Translate ``segments`` in one batched engine call."""
     results = engine.translate(package, [s.text for s in segments])
     return [Translation(segment_id=s.id, language=language, text=r.text, origin=Origin.MT,
                         score=r.score, model=package.info) for s, r in zip(segments, results)]
 
 
-def write_outputs(docs: list[BilingualDocument], out_dir: Path) -> list[Path]:
-    """Serialise every document with every writer and render the article's pages,
-    then write each file atomically."""
-    rendered = {out_dir / w.file_name(doc): w.serialize(doc) for doc in docs for w in WRITERS.values()}
+def load_documents(out_dir: Path, name: str, settings: Settings) -> list[BilingualDocument]:
+    """Rebuild article ``name``'s documents (one per target language) from the memory, without MT.
+
+    ``merge`` and ``publish`` use this: the original article file is not needed.
+    """
+    path = settings.tm_db or out_dir / "tandem.db"
+    if not path.is_file():
+        raise InputError(f"no translation memory at {path}: run `tandem run` first (or give --tm-db)")
+    with open_memory(path) as tm:
+        stored = tm.load_article(name)
+        if stored is None:
+            raise InputError(f"article {name!r} is not in the translation memory {path}")
+        article, targets = stored
+        docs = []
+        for language in targets:
+            translations = tm.load_translations(article, language)
+            docs.append(align.align(article, language, translations, _doc_model(translations)))
+    return docs
+
+
+def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult], list[Path]]:
+    """Merge reviewed XLIFF files into the memory, then rebuild the changed articles' outputs.
+
+    Returns the per-file results and the folders that were rewritten.
+    """
+    results, changed = review.merge(paths, settings.tm_path)
+    folders = []
+    for name in changed:
+        folder = settings.out_dir / name
+        write_outputs(load_documents(settings.out_dir, name, settings), folder, output_kinds(settings))
+        folders.append(folder)
+    return results, folders
+
+
+def tm_import(path: Path, settings: Settings) -> tuple[int, int]:
+    """Import a TMX file into the memory: (entries read, entries new or changed)."""
+    from tandem.writers import tmx
+
+    entries = tmx.read_entries(path, settings.source_language)
+    with open_memory(settings.tm_path) as tm:
+        changed = tm.import_entries(entries)
+        tm.persist()
+    return len(entries), changed
+
+
+def tm_export(path: Path, settings: Settings, targets: tuple[str, ...] | None = None) -> int:
+    """Write the memory's reviewed and imported work (for ``targets``, else all) as TMX; return the count."""
+    from tandem.writers import tmx
+
+    if not settings.tm_path.is_file():
+        raise InputError(f"no translation memory at {settings.tm_path}: run `tandem run` first (or give --tm-db)")
+    with open_memory(settings.tm_path) as tm:
+        entries = tm.entries(settings.source_language, targets)
+    write_atomic(path, tmx.serialize_entries(entries, settings.source_language))
+    return len(entries)
+
+
+def output_kinds(settings: Settings) -> tuple[str, ...]:
+    """The writers a run uses: the chosen XLIFF versions plus every other format."""
+    xliff = {"1.2": "xliff12", "2.1": "xliff21"}
+    chosen = {xliff[v] for v in settings.xliff}
+    return tuple(k for k in WRITERS if k not in xliff.values() or k in chosen)
+
+
+def _doc_model(translations: list[Translation]) -> ModelInfo | None:
+    """The model behind a document's machine translations (None if it has none)."""
+    return next((t.model for t in translations if t.origin is Origin.MT and t.model), None)
+
+
+def write_outputs(docs: list[BilingualDocument], out_dir: Path, kinds: Sequence[str] | None = None) -> list[Path]:
+    """Serialise every document with every writer (or those in ``kinds``) and render the
+    article's pages, then write each file atomically."""
+    writers = [w for k, w in WRITERS.items() if kinds is None or k in kinds]
+    rendered = {out_dir / w.file_name(doc): w.serialize(doc) for doc in docs for w in writers}
     rendered.update({out_dir / name: page for name, page in site.render_pages(docs).items()})
     for path, data in rendered.items():
         write_atomic(path, data)
@@ -112,7 +219,9 @@ def _report(article: Article, docs: list[BilingualDocument], seconds: dict[str, 
     for doc in docs:
         translated = sum(1 for p in doc.pairs if p.translation.text)
         model = {"name": doc.model.name, "version": doc.model.version} if doc.model else None
-        report.targets[doc.target_language] = {"translated_segments": translated, "model": model}
+        origins = {o.value: sum(1 for p in doc.pairs if p.translation.origin is o) for o in Origin}
+        report.targets[doc.target_language] = {"translated_segments": translated, "model": model,
+                                               "origins": origins}
     return report
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from tandem.errors import InputError
 
 DEFAULT_TARGETS = ("ru", "ja")
+XLIFF_VERSIONS = {"1.2": ("1.2",), "2.1": ("2.1",), "both": ("1.2", "2.1")}
+DEFAULT_FUZZY_THRESHOLD = 75.0  # rapidfuzz ratio, 0-100: below this a match misleads more than it helps
 SUPPORTED_DEVICES = ("cpu", "cuda", "auto")
 
 
@@ -55,6 +57,17 @@ class Settings:
     out_dir: Path = Path("output")
     packages_dir: Path = Path()
     engine: EngineSettings = EngineSettings()
+    # Translation memory and review (issue 5)
+    tm_db: Path | None = None  # None: OUT/tandem.db
+    xliff: tuple[str, ...] = ("1.2", "2.1")
+    machine_translation: bool = True  # False (--no-mt): segments the memory lacks stay empty
+    tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
+    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+
+    @property
+    def tm_path(self) -> Path:
+        """The translation memory file: ``--tm-db``, else ``OUT/tandem.db``."""
+        return self.tm_db or self.out_dir / "tandem.db"
 
     def __post_init__(self) -> None:
         if not self.targets:
@@ -74,3 +87,14 @@ def parse_targets(value: str) -> tuple[str, ...]:
     """
     codes = [c.strip().lower() for c in value.split(",") if c.strip()]
     return tuple(dict.fromkeys(codes))
+
+
+def parse_xliff_versions(value: str) -> tuple[str, ...]:
+    """Parse ``--xliff 1.2|2.1|both``.
+
+    >>> parse_xliff_versions("both")
+    ('1.2', '2.1')
+    """
+    if value not in XLIFF_VERSIONS:
+        raise InputError(f"unknown XLIFF version {value!r} (choose from {', '.join(XLIFF_VERSIONS)})")
+    return XLIFF_VERSIONS[value]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tandem.document import BilingualDocument
-from tandem.writers import xliff12
+from tandem.writers import tmx, xliff2, xliff12
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Writer:
 
     suffix: str  # appended to "NAME.en-ru"
     serialize: Callable[[BilingualDocument], bytes]
+    every_segment: bool = True  # False: the format keeps only some segments (TMX: reviewed work)
 
     def file_name(self, doc: BilingualDocument) -> str:
         return f"{doc.article.name}.{doc.article.language}-{doc.target_language}{self.suffix}"
@@ -27,4 +28,6 @@ class Writer:
 
 WRITERS: dict[str, Writer] = {
     "xliff12": Writer(".xlf", xliff12.serialize),
+    "xliff21": Writer(".xliff2.xlf", xliff2.serialize),
+    "tmx": Writer(".tmx", tmx.serialize, every_segment=False),
 }

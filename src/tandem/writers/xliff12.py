@@ -1,9 +1,11 @@
 """XLIFF 1.2 writer: one ``<file>`` per article and target language.
 
 Paragraphs become ``<group>`` elements and segments ``<trans-unit>`` elements
-whose ids (``pN.sM``) are stable across runs.  Only elements and attributes
-of the strict schema are used, so CAT tools and ``xliff-core-1.2-strict.xsd``
-accept the file.
+whose ids (``pN.sM``) are stable across runs.  Each target carries a
+``state``/``state-qualifier`` from its origin, fuzzy matches are offered as
+``<alt-trans>``, and the MT score, provenance and QA findings are ``<note>``s.
+Only elements and attributes of the strict schema are used, so CAT tools and
+``xliff-core-1.2-strict.xsd`` accept the file.
 """
 
 from __future__ import annotations
@@ -13,20 +15,14 @@ from pathlib import PurePath
 from lxml import etree
 
 from tandem import __version__
-from tandem.document import AlignedPair, BilingualDocument, Origin
+from tandem.document import AlignedPair, BilingualDocument, Candidate
+from tandem.writers.xliffcommon import APPROVED_12, candidate_origin, state_12, unit_notes
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 TOOL_ID = "tandem"
-
-# origin -> (state, state-qualifier) of the <target>
-TARGET_STATE = {
-    Origin.MT: ("needs-review-translation", "leveraged-mt"),
-    Origin.TM: ("translated", "exact-match"),
-    Origin.HUMAN: ("translated", None),
-    Origin.NONE: ("new", None),
-}
+QA_TOOL = "tandem-qa"
 
 
 def serialize(doc: BilingualDocument) -> bytes:
@@ -56,24 +52,38 @@ def _header(file_el: etree._Element) -> None:
 
 
 def _trans_unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument) -> None:
-    unit = etree.SubElement(group, _q("trans-unit"), id=pair.segment.id)
-    unit.set(XML_SPACE, "preserve")  # segment text is exact, spaces included
-    source = etree.SubElement(unit, _q("source"))
-    source.set(XML_LANG, doc.article.language)
-    source.text = pair.segment.text
     translation = pair.translation
-    target = etree.SubElement(unit, _q("target"))
-    target.set(XML_LANG, doc.target_language)
-    state, qualifier = TARGET_STATE[translation.origin]
+    state, qualifier = state_12(translation)
+    unit = etree.SubElement(group, _q("trans-unit"), id=pair.segment.id)
+    if state in APPROVED_12:
+        unit.set("approved", "yes")
+    unit.set(XML_SPACE, "preserve")  # segment text is exact, spaces included
+    _text(unit, "source", doc.article.language, pair.segment.text)
+    target = _text(unit, "target", doc.target_language, translation.text)
     target.set("state", state)
     if qualifier:
         target.set("state-qualifier", qualifier)
-    target.text = translation.text
-    if translation.origin is Origin.MT and translation.score is not None:
-        note = etree.SubElement(unit, _q("note"), {"from": TOOL_ID, "annotates": "target"})
-        model = translation.model
-        made_by = f" by {model.name} {model.version}" if model else ""
-        note.text = f"Machine translation{made_by}; score {translation.score:.3f} (mean log-probability per token)"
+    for text in unit_notes(translation):
+        etree.SubElement(unit, _q("note"), {"from": TOOL_ID, "annotates": "target"}).text = text
+    for finding in pair.findings:
+        note = etree.SubElement(unit, _q("note"), {"from": QA_TOOL, "annotates": "target", "priority": "2"})
+        note.text = f"QA {finding.code}: {finding.message}"
+    for candidate in translation.candidates:
+        _alt_trans(unit, candidate, doc)
+
+
+def _alt_trans(unit: etree._Element, candidate: Candidate, doc: BilingualDocument) -> None:
+    alt = etree.SubElement(unit, _q("alt-trans"), {"match-quality": f"{candidate.match_quality:g}",
+                                                    "origin": candidate_origin(candidate)})
+    _text(alt, "source", doc.article.language, candidate.source_text)
+    _text(alt, "target", doc.target_language, candidate.text)
+
+
+def _text(parent: etree._Element, tag: str, language: str, text: str) -> etree._Element:
+    element = etree.SubElement(parent, _q(tag))
+    element.set(XML_LANG, language)
+    element.text = text
+    return element
 
 
 def _q(tag: str) -> str:

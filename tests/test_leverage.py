@@ -1,0 +1,62 @@
+"""Lookup order: exact human -> exact TM/MT -> fuzzy candidates -> MT."""
+
+from __future__ import annotations
+
+from tandem import align, leverage, segment
+from tandem.document import Origin, Translation
+from tandem.memory import Entry, Reviewed, open_memory
+from tandem.readers.text import parse
+
+
+def _article(text):
+    return segment.segment_article(parse(text, name="a", source_path="a.txt"))
+
+
+def test_unknown_segments_go_to_mt_and_known_ones_do_not(tmp_path):
+    article = _article("The harbor is closed. The ferry runs at noon.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.import_entries([Entry("en", "ru", "The harbor is closed.", "Гавань закрыта.", Origin.TM)])
+        plan = leverage.plan(tm, article, "ru", 75)
+    assert [s.text for s in plan.todo] == ["The ferry runs at noon."]
+    assert plan.found["p1.s1"].origin is Origin.TM
+    done = leverage.complete(plan, None)
+    assert [(t.origin, t.text) for t in done] == [(Origin.TM, "Гавань закрыта."), (Origin.NONE, "")]
+
+
+def test_fuzzy_match_is_a_candidate_never_the_target(tmp_path):
+    article = _article("The harbor is closed today.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.import_entries([Entry("en", "ru", "The harbor is closed.", "Гавань закрыта.", Origin.TM),
+                           Entry("en", "ru", "Completely different words here.", "Другое.", Origin.TM)])
+        plan = leverage.plan(tm, article, "ru", 75)
+    assert [s.id for s in plan.todo] == ["p1.s1"]
+    mt = [Translation("p1.s1", "ru", "машинный", Origin.MT)]
+    (result,) = leverage.complete(plan, mt)
+    assert result.text == "машинный" and result.origin is Origin.MT
+    (candidate,) = result.candidates
+    assert candidate.text == "Гавань закрыта." and candidate.source_text == "The harbor is closed."
+    assert 75 <= candidate.match_quality < 100
+
+
+def test_edited_segment_offers_its_old_reviewed_translation(tmp_path):
+    old = _article("Ships wait outside the port for hours every single day.")
+    new = _article("Boats now queue far beyond the old northern pier at dawn.")  # not similar at all
+    with open_memory(tmp_path / "tm.db") as tm:
+        doc = align.align(old, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])
+        tm.save_run(old, [doc])
+        human = Translation("p1.s1", "ru", "Суда ждут.", Origin.HUMAN, state="final", provenance="r.xlf")
+        tm.store_reviewed([Reviewed("a", "en", old.segments[0].text, human)])
+        plan = leverage.plan(tm, new, "ru", 75)
+    (candidate,) = plan.candidates["p1.s1"]
+    assert (candidate.text, candidate.origin, candidate.provenance) == ("Суда ждут.", Origin.HUMAN, "r.xlf")
+    assert candidate.match_quality < 75
+
+
+def test_human_beats_earlier_mt_of_the_same_text(tmp_path):
+    article = _article("Hello there.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.save_run(article, [align.align(article, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])])
+        human = Translation("p1.s1", "ru", "Привет.", Origin.HUMAN, state="translated")
+        tm.store_reviewed([Reviewed("a", "en", "Hello there.", human)])
+        plan = leverage.plan(tm, article, "ru", 75)
+    assert plan.todo == () and plan.found["p1.s1"].text == "Привет."

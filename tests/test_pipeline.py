@@ -1,0 +1,110 @@
+"""The run's translation step end to end: the memory is consulted before MT."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SAMPLE, run_tandem
+
+pytestmark = pytest.mark.slow
+
+
+def test_rerun_of_unchanged_article_needs_no_model(tmp_path, packages_dir):
+    out = tmp_path / "out"
+    first = run_tandem("run", str(SAMPLE), "--out", str(out), packages=packages_dir)
+    assert first.returncode == 0, first.stderr
+    xliff = (out / "harbor-radar" / "harbor-radar.en-ru.xlf").read_bytes()
+    # No packages at all now: any MT call would fail with "no translation model installed".
+    second = run_tandem("run", str(SAMPLE), "--out", str(out), cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert (out / "harbor-radar" / "harbor-radar.en-ru.xlf").read_bytes() == xliff
+    report = json.loads((out / "harbor-radar" / "report.json").read_text(encoding="utf-8"))
+    assert "translate" not in report["seconds"] and "load_model" not in report["seconds"]
+    assert report["targets"]["ru"]["origins"]["none"] == 0
+
+
+def test_edited_segment_alone_goes_to_mt(tmp_path, packages_dir):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n\nThe mayor spoke.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir).returncode == 0
+    article.write_text("The port is busy. Ships wait outside.\n\nThe mayor spoke.\n", encoding="utf-8")
+    only_ja = tmp_path / "none"  # the ru model is gone: the edited segment must fail loudly
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=only_ja)
+    assert result.returncode == 2 and "en->ru" in result.stderr
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
+    assert report["targets"]["ru"]["origins"] == {"mt": 3, "tm": 0, "human": 0, "none": 0}
+
+
+def test_no_mt_leaves_uncovered_segments_empty_with_a_warning(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "tandem: warning: story: 2 of 2 segments have no ru translation" in result.stderr
+    report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
+    assert report["targets"]["ja"]["origins"]["none"] == 2
+    assert (out / "tandem.db").is_file()
+
+
+def test_missing_model_leaves_no_memory_behind(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2
+    assert not out.exists()
+
+
+def test_quick_start_shows_the_sample_translations_offline(tmp_path, xliff12_schema, xliff20_schema):
+    """The README's first command: the sample with its hand-written TMX, no model at all.
+
+    Which segments the TMX covers depends on the segmenter (the TMX is keyed on
+    sentences); the expectations are computed from the segmenter's output.
+    """
+    from lxml import etree
+
+    from tandem import segment
+    from tandem.readers import text
+    from tandem.writers import tmx
+    from tests.test_tmx import SAMPLE_TMX
+
+    out = tmp_path / "out"
+    result = run_tandem("run", str(SAMPLE), "--tm", str(SAMPLE_TMX), "--no-mt", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    segments = segment.segment_article(text.read(SAMPLE)).segments
+    known = {(e.source_text, e.target_lang): e.target_text for e in tmx.read_entries(SAMPLE_TMX)}
+    uncovered = [s for s in segments if (s.text, "ru") not in known]
+    assert len(uncovered) < len(segments) / 4  # the TMX covers the article
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    for lang in ("ru", "ja"):
+        tree = etree.parse(str(out / "harbor-radar" / f"harbor-radar.en-{lang}.xlf"))
+        assert xliff12_schema.validate(tree), xliff12_schema.error_log
+        assert xliff20_schema.validate(etree.parse(str(out / "harbor-radar" / f"harbor-radar.en-{lang}.xliff2.xlf")))
+        for seg, unit in zip(segments, tree.iterfind(".//x:trans-unit", ns)):
+            target = unit.find("x:target", ns)
+            expected = known.get((seg.text, lang), "")
+            assert (target.text or "") == expected
+            assert target.get("state") == ("translated" if expected else "new")
+        if uncovered:
+            assert f"{len(uncovered)} of {len(segments)} segments have no {lang} translation" in result.stderr
+        else:
+            assert "warning" not in result.stderr
+    page = (out / "harbor-radar" / "harbor-radar.en-ja.html").read_text(encoding="utf-8")
+    assert known[(segments[0].text, "ja")] in page
+
+
+@pytest.mark.parametrize("choice,present,absent", [("1.2", ".xlf", ".xliff2.xlf"), ("2.1", ".xliff2.xlf", ".xlf")])
+def test_xliff_option_chooses_the_versions_written(tmp_path, choice, present, absent):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt", "--xliff", choice, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in (out / "story").iterdir()}
+    assert f"story.en-ru{present}" in names and f"story.en-ru{absent}" not in names

@@ -1,0 +1,264 @@
+"""Merging reviewed XLIFF: a simulated reviewer, CAT-tool quirks, hostile and
+mismatched files, and re-runs that must keep every reviewed target."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from translate.storage.xliff import xlifffile
+from translate.storage.xliff2 import Xliff2File
+
+from tandem import review
+from tandem.document import Origin
+from tandem.memory import open_memory
+from tests.conftest import SAMPLE, run_tandem
+
+pytestmark = pytest.mark.slow
+NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+
+
+@pytest.fixture
+def workspace(tmp_path, packages_dir):
+    """The sample article run into tmp_path/out with the tiny models."""
+    article = tmp_path / "harbor-radar.txt"
+    shutil.copy(SAMPLE, article)
+    result = run_tandem("run", str(article), "--out", str(tmp_path / "out"), packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    return article, tmp_path / "out"
+
+
+def _units(tree):
+    return {u.get("id"): u for u in tree.iterfind(".//x:trans-unit", NS)}
+
+
+def _review_like_a_cat_tool(xlf: Path, reviewed: Path) -> dict[str, str]:
+    """Edit targets, approve, empty, add, drop, reorder and decorate units; return the edits."""
+    tree = etree.parse(str(xlf))
+    root = tree.getroot()
+    root.set("{urn:example:cat}session", "42")  # a foreign attribute, as CAT tools add
+    units = list(tree.iterfind(".//x:trans-unit", NS))
+    edits = {}
+    for unit in units[:3]:
+        target = unit.find("x:target", NS)
+        target.text = f"Проверено: «{unit.get('id')}»  с пробелами "
+        target.set("state", "translated")
+        edits[unit.get("id")] = target.text
+    units[3].set("approved", "yes")  # approved as it is: the MT text becomes reviewed work
+    units[3].find("x:target", NS).set("state", "final")
+    edits[units[3].get("id")] = units[3].findtext("x:target", namespaces=NS)
+    units[4].find("x:target", NS).text = ""  # emptied: must not erase anything
+    units[5].getparent().remove(units[5])  # missing
+    units[6].find("x:source", NS).text = "A sentence the article does not have."
+    units[6].find("x:target", NS).text = "Чужое."
+    added = etree.SubElement(units[0].getparent(), f"{{{NS['x']}}}trans-unit", id="p99.s1")
+    etree.SubElement(added, f"{{{NS['x']}}}source").text = "Added by the reviewer."
+    etree.SubElement(added, f"{{{NS['x']}}}target").text = "Добавлено."
+    body = root.find(".//x:body", NS)
+    body[:] = list(reversed(body))  # reordered groups
+    tree.write(str(reviewed), xml_declaration=True, encoding="UTF-8")
+    return edits
+
+
+def test_reviewed_work_is_merged_and_survives_reruns(workspace, tmp_path, packages_dir):
+    article, out = workspace
+    folder = out / "harbor-radar"
+    reviewed = tmp_path / "reviewed.en-ru.xlf"
+    edits = _review_like_a_cat_tool(folder / "harbor-radar.en-ru.xlf", reviewed)
+    result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert "harbor-radar ru: 4 updated" in first and "3 rejected, 1 not in the file" in first
+    assert "rejected p99.s1: no such segment" in result.stdout
+    assert "empty target: the stored translation is kept" in result.stdout
+    assert "source text differs" in result.stdout
+    for run in range(2):  # the rebuilt file, then a re-run (no model needed: nothing changed)
+        units = _units(etree.parse(str(folder / "harbor-radar.en-ru.xlf")))
+        for unit_id, text in edits.items():
+            target = units[unit_id].find("x:target", NS)
+            assert target.text == text
+            assert target.get("state-qualifier") is None
+        again = run_tandem("run", str(article), "--out", str(out), cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+    assert _units(etree.parse(str(folder / "harbor-radar.en-ru.xlf")))[list(edits)[3]] \
+        .find("x:target", NS).get("state") == "final"
+    assert "Проверено" in (folder / "harbor-radar.en-ru.html").read_text(encoding="utf-8")
+    assert "Проверено" in (folder / "harbor-radar.en-ru.tmx").read_text(encoding="utf-8")
+
+
+def test_a_source_edit_invalidates_exactly_the_edited_segment(workspace, tmp_path, packages_dir):
+    article, out = workspace
+    folder = out / "harbor-radar"
+    store = xlifffile.parsefile(str(folder / "harbor-radar.en-ru.xlf"))
+    units = [u for u in store.units if not u.isheader()]
+    for unit in units:
+        unit.target = f"Отредактировано {unit.getid().split(chr(4))[-1]}"
+        unit.markfuzzy(False)
+    reviewed = tmp_path / "all.xlf"
+    reviewed.write_bytes(bytes(store))
+    assert run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path).returncode == 0
+    text = article.read_text(encoding="utf-8")
+    unit_to_edit = next(u for u in units[5:] if u.source.count(".") == 1 and u.source.endswith("."))
+    edited = unit_to_edit.source
+    article.write_text(text.replace(edited, edited[:-1] + ", they said.", 1), encoding="utf-8")
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    tree = etree.parse(str(folder / "harbor-radar.en-ru.xlf"))
+    changed = [u for u in tree.iterfind(".//x:trans-unit", NS)
+               if u.find("x:target", NS).get("state") != "translated"]
+    assert [u.get("id") for u in changed] == [unit_to_edit.getid().split("\x04")[-1]]
+    (unit,) = changed
+    assert unit.find("x:target", NS).get("state-qualifier") == "leveraged-mt"
+    alt = unit.find("x:alt-trans", NS)
+    assert alt.findtext("x:target", namespaces=NS) == f"Отредактировано {unit.get('id')}"
+    assert alt.findtext("x:source", namespaces=NS) == edited
+
+
+def test_xliff2_review_from_translate_toolkit_is_merged(workspace, tmp_path):
+    _, out = workspace
+    path = out / "harbor-radar" / "harbor-radar.en-ja.xliff2.xlf"
+    store = Xliff2File.parsestring(path.read_bytes())
+    store.units[0].target = "最初の文を確認しました。"
+    store.units[0].xmlelement.set("state", "reviewed")
+    store.units[1].xmlelement.set("state", "final")  # approve the draft as it stands
+    reviewed = tmp_path / "reviewed.xliff2.xlf"
+    reviewed.write_bytes(bytes(store))
+    result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "harbor-radar ja: 2 updated" in result.stdout
+    rebuilt = Xliff2File.parsestring(path.read_bytes())
+    assert rebuilt.units[0].target == "最初の文を確認しました。"
+    assert [u.xmlelement.get("state") for u in rebuilt.units[:3]] == ["reviewed", "final", "initial"]
+    tree12 = etree.parse(str(out / "harbor-radar" / "harbor-radar.en-ja.xlf"))
+    target = tree12.find(".//x:target", NS)
+    assert (target.text, target.get("state")) == ("最初の文を確認しました。", "signed-off")
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE xliff [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="harbor-radar.txt"
+ source-language="en" target-language="ru" datatype="plaintext"><body><trans-unit id="p1.s1">
+<source>x</source><target>&d;</target></trans-unit></body></file></xliff>"""
+EXTERNAL = BILLION_LAUGHS.split(b"<!DOCTYPE")[0] + b"""<!DOCTYPE xliff [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="harbor-radar.txt"
+ source-language="en" target-language="ru" datatype="plaintext"><body><trans-unit id="p1.s1">
+<source>x</source><target>&e;</target></trans-unit></body></file></xliff>"""
+
+
+def _bad_files(out: Path) -> dict[str, bytes]:
+    good = (out / "harbor-radar" / "harbor-radar.en-ru.xlf").read_bytes()
+    return {
+        "billion-laughs": BILLION_LAUGHS,
+        "external-entity": EXTERNAL,
+        "malformed": good[: len(good) // 2],
+        "not-xliff": b"<html><body>hello</body></html>",
+        "wrong-article": good.replace(b'original="harbor-radar.txt"', b'original="other.txt"'),
+        "wrong-pair": good.replace(b'target-language="ru"', b'target-language="de"'),
+    }
+
+
+@pytest.mark.parametrize("kind", ["billion-laughs", "external-entity", "malformed", "not-xliff",
+                                  "wrong-article", "wrong-pair"])
+def test_hostile_malformed_and_mismatched_files_change_nothing(workspace, tmp_path, kind):
+    _, out = workspace
+    good = tmp_path / "good.xlf"
+    tree = etree.parse(str(out / "harbor-radar" / "harbor-radar.en-ru.xlf"))
+    tree.find(".//x:target", NS).text = "Это правка, которая не должна попасть в память."
+    tree.write(str(good))
+    bad = tmp_path / f"{kind}.xlf"
+    bad.write_bytes(_bad_files(out)[kind])
+    db = out / "tandem.db"
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    outputs = {p: p.read_bytes() for p in (out / "harbor-radar").iterdir()}
+    result = run_tandem("merge", str(good), str(bad), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"tandem: error: {bad}"), result.stderr
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert {p: p.read_bytes() for p in (out / "harbor-radar").iterdir()} == outputs
+    assert "passwd" not in result.stdout + result.stderr and "root:" not in result.stdout
+
+
+def test_merge_without_a_memory_is_an_error(tmp_path):
+    xlf = tmp_path / "a.xlf"
+    xlf.write_text('<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="a.txt" '
+                   'source-language="en" target-language="ru" datatype="plaintext"><body/></file></xliff>')
+    result = run_tandem("merge", str(xlf), "--out", str(tmp_path / "none"), cwd=tmp_path)
+    assert result.returncode == 2 and "no translation memory" in result.stderr
+
+
+def test_read_reviewed_handles_inline_codes_and_namespaceless_xliff(tmp_path):
+    xlf = tmp_path / "a.xlf"
+    xlf.write_text('<xliff version="1.2"><file original="dir\\a.txt" source-language="en-US" '
+                   'target-language="ru-RU" datatype="plaintext"><body><trans-unit id="p1.s1">'
+                   '<source>A <g id="1">bold</g> move<x id="2"/>.</source>'
+                   '<target>Смелый <g id="1">шаг</g><ph id="3">&lt;br/&gt;</ph>.</target></trans-unit>'
+                   '</body></file></xliff>', encoding="utf-8")
+    (f,) = review.read_reviewed(xlf)
+    assert (f.original, f.source_lang, f.target_lang) == ("a.txt", "en", "ru")
+    (unit,) = f.units
+    assert (unit.source, unit.target) == ("A bold move.", "Смелый шаг.")
+
+
+def test_merged_work_is_stored_as_human_with_the_file_name(workspace, tmp_path):
+    _, out = workspace
+    tree = etree.parse(str(out / "harbor-radar" / "harbor-radar.en-ru.xlf"))
+    tree.find(".//x:target", NS).text = "Порт Олдер одобрил модернизацию."
+    reviewed = tmp_path / "anna.xlf"
+    tree.write(str(reviewed))
+    assert run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path).returncode == 0
+    with open_memory(out / "tandem.db") as tm:
+        (entry,) = tm.human_entries()
+    assert (entry.target_text, entry.origin, entry.provenance) == \
+        ("Порт Олдер одобрил модернизацию.", Origin.HUMAN, "anna.xlf")
+
+
+def test_a_tool_that_drops_states_changes_only_what_it_edited(workspace, tmp_path):
+    _, out = workspace
+    tree = etree.parse(str(out / "harbor-radar" / "harbor-radar.en-ru.xlf"))
+    for unit in tree.iterfind(".//x:trans-unit", NS):
+        unit.attrib.pop("approved", None)
+        for target in unit.iterfind("x:target", NS):
+            target.attrib.clear()
+    first = tree.find(".//x:target", NS)
+    first.text = "Правка без состояния."
+    reviewed = tmp_path / "stateless.xlf"
+    tree.write(str(reviewed))
+    result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    count = len(tree.findall(".//x:trans-unit", NS))
+    assert f": 1 updated, {count - 1} unchanged, 0 rejected" in result.stdout
+    with open_memory(out / "tandem.db") as tm:
+        (entry,) = tm.human_entries()
+    assert (entry.target_text, entry.state) == ("Правка без состояния.", "translated")
+
+
+def test_read_reviewed_xliff2_joins_resegmented_units_and_decodes_cp(tmp_path):
+    xlf = tmp_path / "b.xliff2.xlf"
+    xlf.write_text(
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" xmlns:foo="urn:foo" version="2.0" srcLang="en" '
+        'trgLang="ja"><file id="f" original="b.txt" foo:bar="1"><unit id="p1.s1">'
+        '<segment state="final"><source>One part.</source><target>一つ目。</target></segment>'
+        '<ignorable><source> </source></ignorable>'
+        '<segment state="translated"><source>Two <pc id="1">parts</pc>.</source>'
+        '<target>二つ<cp hex="0007"/>目<ph id="2"/>。</target></segment></unit>'
+        '<unit id="p1.s2"><segment><source>No target.</source></segment></unit></file></xliff>',
+        encoding="utf-8")
+    (f,) = review.read_reviewed(xlf)
+    assert (f.version, f.original, f.source_lang, f.target_lang) == ("2", "b.txt", "en", "ja")
+    first, second = f.units
+    assert (first.source, first.target, first.state) == ("One part. Two parts.", "一つ目。 二つ\x07目。", "translated")
+    assert (second.target, second.state) == (None, "initial")
+
+
+def test_run_with_a_missing_tmx_is_an_error_and_writes_nothing(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    result = run_tandem("run", str(article), "--tm", str(tmp_path / "nope.tmx"), "--no-mt",
+                        "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2 and "nope.tmx: cannot read" in result.stderr
+    assert not (tmp_path / "out").exists()
