@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_run(commands)
     _add_merge(commands)
+    _add_publish(commands)
     _add_tm(commands)
     _add_models(commands)
     _add_segment(commands)
@@ -37,9 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="translate articles and write XLIFF, bilingual HTML and a report",
-        description="Translate each ARTICLE (UTF-8 text) into every target language with the "
-                    "installed argos models and write, into OUT/NAME/: NAME.en-LANG.xlf (XLIFF 1.2), "
-                    "NAME.en-LANG.html (bilingual page) and report.json.")
+        description="Translate each ARTICLE (UTF-8 text) into every target language, taking reviewed and "
+                    "memory translations first and the installed argos models for the rest, and write, into "
+                    "OUT/NAME/: NAME.en-LANG.xlf (XLIFF 1.2), NAME.en-LANG.xliff2.xlf (XLIFF 2.1), "
+                    "NAME.en-LANG.tmx, the bilingual pages NAME.en-LANG.html, the reading pages NAME.LANG.html, "
+                    "index.html and report.json.")
     run.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article file (.txt)")
     run.add_argument("--to", default="ru,ja", metavar="LANGS",
                      help="comma-separated target languages (default: ru,ja)")
@@ -77,6 +80,17 @@ def _add_merge(commands) -> None:
                        help="XLIFF version(s) to rebuild (default: both)")
     _add_tm_db(merge)
     merge.set_defaults(handler=_cmd_merge)
+
+
+def _add_publish(commands) -> None:
+    publish = commands.add_parser(
+        "publish", help="rebuild an article's HTML pages from the stored translations (no MT)",
+        description="Rebuild the bilingual pages, reading pages and index.html of one article in "
+                    "DIR/NAME from the translation memory (DIR/tandem.db or --tm-db), e.g. after "
+                    "`tandem merge`. Runs no machine translation and needs no model.")
+    publish.add_argument("folder", type=Path, metavar="DIR/NAME", help="the article's output folder")
+    _add_tm_db(publish)
+    publish.set_defaults(handler=_cmd_publish)
 
 
 def _add_tm(commands) -> None:
@@ -183,6 +197,16 @@ def _cmd_merge(args: argparse.Namespace) -> int:
             print(f"  rejected {unit}: {why}")
     for folder in folders:
         print(f"rebuilt {folder}/")
+    return EXIT_OK
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Settings
+
+    folder = args.folder.resolve() if args.folder.name in ("", ".", "..") else args.folder
+    pages = pipeline.publish(folder, Settings(out_dir=folder.parent, tm_db=args.tm_db))
+    print(f"published {len(pages)} pages in {folder}/: {', '.join(p.name for p in pages)}")
     return EXIT_OK
 
 

@@ -153,6 +153,18 @@ def load_documents(out_dir: Path, name: str, settings: Settings) -> list[Bilingu
     return docs
 
 
+def publish(article_dir: Path, settings: Settings) -> list[Path]:
+    """Rebuild the HTML pages of the article in ``article_dir`` from the memory, without MT.
+
+    ``settings.out_dir`` is the folder holding ``article_dir`` (and, by default, the memory).
+    """
+    if not article_dir.is_dir():
+        raise InputError("no such article folder (expected DIR/NAME as written by `tandem run`)",
+                         path=str(article_dir))
+    docs = load_documents(settings.out_dir, article_dir.name, settings)
+    return site.publish_pages(docs, article_dir)
+
+
 def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult], list[Path]]:
     """Merge reviewed XLIFF files into the memory, then rebuild the changed articles' outputs.
 
