@@ -19,7 +19,7 @@ from tandem.document import Article, BilingualDocument, Origin, Translation
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic, write_text_atomic
 from tandem.mt.engine import Engine
-from tandem.mt.models import InstalledPackage, require_packages
+from tandem.mt.routes import Route, resolve_routes
 from tandem.readers import read_article
 from tandem.settings import Settings
 from tandem.writers import WRITERS
@@ -51,7 +51,8 @@ def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: No
     _refuse_name_clashes(paths)
     timings = [dict() for _ in paths]
     articles = [_prepare(path, settings, t) for path, t in zip(paths, timings)]
-    packages = require_packages(settings.packages_dir, settings.source_language, settings.targets)
+    packages = resolve_routes(settings.packages_dir, settings.source_language, settings.targets,
+                              settings.index, install=settings.install_models, progress=progress)
     engine = Engine(settings.engine)
     reports = []
     for article, seconds in zip(articles, timings):
@@ -67,13 +68,14 @@ def _prepare(path: Path, settings: Settings, seconds: dict[str, float]) -> Artic
         return segment.segment_article(article)
 
 
-def _translate_and_write(article: Article, packages: dict[str, InstalledPackage], engine: Engine,
+def _translate_and_write(article: Article, packages: dict[str, Route], engine: Engine,
                          settings: Settings, seconds: dict[str, float]) -> ArticleReport:
     docs = []
     for language in settings.targets:
         package = packages[language]
         with _timed(seconds, "load_model"):
-            engine.load(package)
+            for step in package.steps:
+                engine.load(step)
         with _timed(seconds, "translate"):
             translations = machine_translate(article, language, package, engine)
         with _timed(seconds, "align"):
@@ -87,13 +89,13 @@ def _translate_and_write(article: Article, packages: dict[str, InstalledPackage]
     return report
 
 
-def machine_translate(article: Article, language: str, package: InstalledPackage,
+def machine_translate(article: Article, language: str, route: Route,
                       engine: Engine) -> list[Translation]:
-    """Translate all segments of ``article`` in one batched engine call."""
+    """Translate all segments of ``article`` in one batched engine call per route step."""
     segments = article.segments
-    results = engine.translate(package, [s.text for s in segments])
+    results = engine.translate_route(route.steps, [s.text for s in segments])
     return [Translation(segment_id=s.id, language=language, text=r.text, origin=Origin.MT,
-                        score=r.score, model=package.info) for s, r in zip(segments, results)]
+                        score=r.score, model=route.info) for s, r in zip(segments, results)]
 
 
 def write_outputs(docs: list[BilingualDocument], out_dir: Path) -> list[Path]:
@@ -110,8 +112,15 @@ def _report(article: Article, docs: list[BilingualDocument], seconds: dict[str, 
     for doc in docs:
         translated = sum(1 for p in doc.pairs if p.translation.text)
         model = {"name": doc.model.name, "version": doc.model.version} if doc.model else None
-        report.targets[doc.target_language] = {"translated_segments": translated, "model": model}
+        report.targets[doc.target_language] = {"translated_segments": translated, "model": model,
+                                               "mt_scores": _mt_scores(doc)}
     return report
+
+
+def _mt_scores(doc: BilingualDocument) -> dict[str, float]:
+    """Segment id -> MT score (mean log-probability per token), for sorting by confidence."""
+    return {p.segment.id: round(p.translation.score, 4) for p in doc.pairs
+            if p.translation.origin is Origin.MT and p.translation.score is not None}
 
 
 def _refuse_name_clashes(paths: list[Path]) -> None:
