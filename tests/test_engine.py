@@ -45,9 +45,12 @@ def test_one_result_per_segment_in_order_with_scores(ru):
 
 def test_deterministic(ru):
     first = Engine(EngineSettings()).translate(ru, SENTENCES)
-    second = Engine(EngineSettings(inter_threads=1, intra_threads=2)).translate(ru, SENTENCES)
-    assert [r.text for r in first] == [r.text for r in second]
-    assert [r.score for r in first] == pytest.approx([r.score for r in second], abs=1e-4)
+    again = Engine(EngineSettings()).translate(ru, SENTENCES)
+    assert first == again  # same model and settings: identical texts and scores
+    # Other thread settings batch differently (padding), which may move scores in the 4th decimal only.
+    other = Engine(EngineSettings(inter_threads=1, intra_threads=2)).translate(ru, SENTENCES)
+    assert [r.text for r in first] == [r.text for r in other]
+    assert [r.score for r in first] == pytest.approx([r.score for r in other], abs=1e-3)
 
 
 def test_model_is_loaded_once_and_calls_are_batched(ru, monkeypatch):
@@ -127,3 +130,14 @@ class _Spy:
     def translate_batch(self, tokens, **options):
         self.calls.append(tokens)
         return self.real(tokens, **options)
+
+
+def test_unusable_device_is_a_model_error_not_a_crash(ru):
+    import ctranslate2
+
+    from tandem.errors import ModelError
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ModelError, match="cannot load the model on cuda"):
+        Engine(EngineSettings(device="cuda")).load(ru)

@@ -165,7 +165,8 @@ def _cmd_models_available(args: argparse.Namespace) -> int:
         return _print_json(packages)
     for p in packages:
         mark = f"installed {p['installed']}" if p["installed"] else ""
-        print(f"{p['from']}->{p['to']}  {p['name']}  {p['version']}  {p['from_name']} -> {p['to_name']}  {mark}".rstrip())
+        print(f"{p['from']}->{p['to']}  {p['name']}  {p['version']}  {p['from_name']} -> {p['to_name']}  "
+              f"{mark}".rstrip())
     return EXIT_OK
 
 

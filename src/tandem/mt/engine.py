@@ -3,8 +3,8 @@
 Everything argostranslate does per paragraph is done here once per article
 and route step: all segments are tokenized with the package's own tokenizer,
 sent in ONE ``translate_batch`` call (CTranslate2 sorts them by length and
-batches them by tokens, ``max_batch_tokens`` at a time, over its
-``inter_threads`` workers), and decoded.  ``argostranslate.translate`` is
+batches them by tokens, at most ``max_batch_tokens`` at a time, over its
+``inter_threads`` workers: see :meth:`Engine.batch_tokens`), and decoded.  ``argostranslate.translate`` is
 never imported: it pulls in torch and costs seconds at start-up.
 
 Length bound: CTranslate2 takes one ``max_decoding_length`` per call, so the
@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tandem.errors import ModelError
 from tandem.mt.models import InstalledPackage
 from tandem.settings import EngineSettings
 
@@ -83,13 +84,25 @@ class Engine:
         """
         return math.ceil(self.settings.length_ratio * input_tokens) + self.settings.length_extra
 
+    def batch_tokens(self, total_tokens: int) -> int:
+        """Tokens per batch: at most ``max_batch_tokens``, and few enough that every
+        inter-thread worker gets a batch (a short article would otherwise be one
+        batch on one worker while the other cores wait).
+
+        >>> Engine(EngineSettings(inter_threads=2, max_batch_tokens=1024)).batch_tokens(900)
+        450
+        >>> Engine(EngineSettings(inter_threads=2, max_batch_tokens=1024)).batch_tokens(5000)
+        1024
+        """
+        return max(1, min(self.settings.max_batch_tokens, math.ceil(total_tokens / self.settings.inter_threads)))
+
     def _options(self, package: InstalledPackage, chunks: list[list[str]]) -> dict:
         s = self.settings
         prefix = [[package.target_prefix]] * len(chunks) if package.target_prefix else None
         return dict(
             target_prefix=prefix,
             beam_size=s.beam_size,
-            max_batch_size=s.max_batch_tokens,
+            max_batch_size=self.batch_tokens(sum(len(c) for c in chunks)),
             batch_type="tokens",
             max_input_length=0,  # never truncate: over-long segments were split above
             max_decoding_length=self.bound(max(len(c) for c in chunks)) + (1 if prefix else 0),
@@ -98,7 +111,9 @@ class Engine:
             return_scores=True,
         )
 
-    def _decode(self, package: InstalledPackage, model: _LoadedModel, chunk: list[str], result) -> tuple[str, float, int]:
+    def _decode(self, package: InstalledPackage, model: _LoadedModel, chunk: list[str],
+                result) -> tuple[str, float, int]:
+        """Text, score and output length of one chunk's best hypothesis."""
         tokens = result.hypotheses[0]
         if package.target_prefix and tokens[:1] == [package.target_prefix]:
             tokens = tokens[1:]
@@ -122,9 +137,12 @@ class Engine:
         device = s.device
         if device == "auto":
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        return ctranslate2.Translator(str(package.model_dir), device=device,
-                                      compute_type=compute_type(ctranslate2, device, s.compute_type),
-                                      inter_threads=s.inter_threads, intra_threads=s.intra_threads)
+        try:
+            return ctranslate2.Translator(str(package.model_dir), device=device,
+                                          compute_type=compute_type(ctranslate2, device, s.compute_type),
+                                          inter_threads=s.inter_threads, intra_threads=s.intra_threads)
+        except (RuntimeError, ValueError) as exc:  # no CUDA, unsupported compute type, broken model.bin
+            raise ModelError(f"cannot load the model on {device}: {exc}", path=str(package.model_dir)) from exc
 
 
 def split_tokens(tokens: list[str], limit: int, kind: str = "sentencepiece") -> list[list[str]]:
@@ -152,10 +170,14 @@ def _cut_point(tokens: list[str], limit: int, kind: str) -> int:
         if tokens[cut - 1].removesuffix("@@").endswith(CLAUSE_ENDS):
             return cut
     for cut in range(limit, floor - 1, -1):
-        starts_word = tokens[cut].startswith("▁") if kind == "sentencepiece" else not tokens[cut - 1].endswith("@@")
-        if starts_word:
+        if _starts_word(tokens, cut, kind):
             return cut
     return limit
+
+
+def _starts_word(tokens: list[str], i: int, kind: str) -> bool:
+    """SentencePiece marks a word start with "▁"; BPE marks a continued word with "@@"."""
+    return tokens[i].startswith("▁") if kind == "sentencepiece" else not tokens[i - 1].endswith("@@")
 
 
 def _join(parts: list[tuple[str, float, int]], joiner: str) -> MTResult:
