@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.errors import InputError
@@ -34,7 +34,7 @@ class EngineSettings:
     beam_size: int = 4
     inter_threads: int = 2
     intra_threads: int = 1
-    max_batch_tokens: int = 1024
+    max_batch_tokens: int = 512
     # Output length bound: a * input tokens + b, so a degenerate model stops.
     length_ratio: float = 1.5
     length_extra: int = 10
@@ -72,7 +72,7 @@ class IndexSettings:
     """
 
     url: str = DEFAULT_PACKAGE_INDEX
-    cache_dir: Path = Path(".cache")
+    cache_dir: Path = field(default_factory=default_cache_dir)
     offline: bool = False
     timeout: float = 30.0
     max_age_s: float = 24 * 3600  # a cached index younger than this is used as is

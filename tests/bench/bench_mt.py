@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tandem import segment  # noqa: E402
-from tandem.mt.engine import Engine  # noqa: E402
+from tandem.mt.engine import Engine, tune_allocator  # noqa: E402
 from tandem.mt.models import install_from_file  # noqa: E402
 from tandem.readers import text as text_reader  # noqa: E402
 from tandem.settings import EngineSettings  # noqa: E402
@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def bench(args: argparse.Namespace, tmp: Path) -> dict:
+    tuned = tune_allocator()  # what `tandem run` does: every measurement runs under the same allocator
     package = install_from_file(build_model(args.size, args.cache), tmp / "packages")
     article = tmp / "bench-article.txt"
     write_article(args.segments, article, args.seed)
@@ -205,7 +206,7 @@ def bench(args: argparse.Namespace, tmp: Path) -> dict:
         "machine": machine(), "model": {"size": args.size, "package": package.name, "compute_type": "int8",
                                         "eos": False, "load_s": round(load_s, 2)},
         "segments": len(segments), "paragraphs": len(groups), "source_tokens": sum(lengths),
-        "beam_size": args.beam, "length_bound_tokens": bound,
+        "beam_size": args.beam, "length_bound_tokens": bound, "glibc_mmap_threshold_tuned": tuned,
         "tandem_defaults": {"inter_threads": defaults.inter_threads, "intra_threads": defaults.intra_threads,
                             "max_batch_tokens": defaults.max_batch_tokens},
         "argos_style_s": round(argos_s, 2), "argos_style_cpu_s": round(argos_cpu, 2),
