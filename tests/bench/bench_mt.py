@@ -133,15 +133,32 @@ def sweep(model_dir: Path, tokenizer, segments: list[str], bound: int, beam: int
 def run_tandem(article: Path, packages: Path, out: Path) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MB) of `tandem run` as a user runs it."""
     env = dict(os.environ, ARGOS_PACKAGES_DIR=str(packages))
+    cpu_before = _cpu_children()
     started = time.perf_counter()
     proc = subprocess.Popen([str(TANDEM), "run", str(article), "--to", "ru", "--out", str(out), "--offline"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak_kb = 0
+    while proc.poll() is None:  # ru_maxrss would count this big parent's memory (kept across exec)
+        peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
+        time.sleep(0.05)
     seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"tandem run failed: {proc.stderr.read().decode()}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        raise SystemExit(f"tandem run failed with exit code {proc.returncode}")
+    return seconds, _cpu_children() - cpu_before, peak_kb / 1024
+
+
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    """Peak resident memory of a running process (VmHWM), 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def cold_start() -> float:
