@@ -176,3 +176,25 @@ def test_engine_options_are_accepted_and_checked(packages_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "--beam-size" in _one_error_line(run_tandem("run", str(SAMPLE), "--beam-size", "0",
                                                       packages=packages_dir))
+
+
+def test_over_long_segment_stays_one_unit_with_a_score(packages_dir, tmp_path):
+    from lxml import etree
+
+    clause = "the council met again in the old city hall on Tuesday to discuss the $133.3 million budget"
+    long_sentence = ", ".join([clause] * 12) + "."  # about 300 tokens: over the 200-token input limit
+    article = tmp_path / "long.txt"
+    article.write_text(f"A short opening sentence.\n\n{long_sentence}\n", encoding="utf-8")
+    result = run_tandem("run", str(article), "--to", "ru", "--out", str(tmp_path / "out"), packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    tree = etree.parse(str(tmp_path / "out" / "long" / "long.en-ru.xlf"))
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    units = tree.findall(".//x:trans-unit", ns)
+    assert [u.get("id") for u in units] == ["p1.s1", "p2.s1"]
+    long_target = units[1].find("x:target", ns).text
+    short_target = units[0].find("x:target", ns).text
+    # The tiny model writes ~12 tokens per input; a joined multi-chunk translation is much longer.
+    assert len(long_target) > 2 * len(short_target)
+    assert "score -" in units[1].find("x:note", ns).text
+    report = json.loads((tmp_path / "out" / "long" / "report.json").read_text())
+    assert set(report["targets"]["ru"]["mt_scores"]) == {"p1.s1", "p2.s1"}
