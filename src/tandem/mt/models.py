@@ -91,11 +91,23 @@ def require_packages(packages_dir: Path, from_code: str, targets: tuple[str, ...
     found = {to: find_package(packages_dir, from_code, to) for to in targets}
     missing = [to for to, pkg in found.items() if pkg is None]
     if missing:
-        pairs = ", ".join(f"{from_code}->{to}" for to in missing)
-        hint = "; ".join(f"tandem models install --file translate-{from_code}_{to}.argosmodel" for to in missing)
-        raise ModelError(f"no translation model installed for {pairs} (looked in {packages_dir}); "
-                         f"install one with: {hint}")
+        raise ModelError(missing_message(packages_dir, from_code, missing))
     return found  # type: ignore[return-value]
+
+
+def missing_message(packages_dir: Path, from_code: str, missing: list[str]) -> str:
+    """The error for missing pairs, naming both ways to install each.
+
+    >>> missing_message(Path("/p"), "en", ["ja"])  # doctest: +NORMALIZE_WHITESPACE
+    'no translation model installed for en->ja (looked in /p); install it online with
+    `tandem models install en ja` (or `tandem run --install-models ...`), or from a file
+    with `tandem models install --file translate-en_ja.argosmodel`'
+    """
+    pairs = ", ".join(f"{from_code}->{to}" for to in missing)
+    online = "; ".join(f"tandem models install {from_code} {to}" for to in missing)
+    offline = "; ".join(f"tandem models install --file translate-{from_code}_{to}.argosmodel" for to in missing)
+    return (f"no translation model installed for {pairs} (looked in {packages_dir}); install it online with "
+            f"`{online}` (or `tandem run --install-models ...`), or from a file with `{offline}`")
 
 
 def remove_package(packages_dir: Path, from_code: str, to_code: str) -> list[InstalledPackage]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tandem.document import ModelInfo
 from tandem.errors import ModelError
-from tandem.mt.models import InstalledPackage, installed_packages, version_key
+from tandem.mt.models import InstalledPackage, installed_packages, missing_message, version_key
 from tandem.settings import IndexSettings
 
 
@@ -97,21 +97,6 @@ def resolve_routes(packages_dir: Path, from_code: str, targets: tuple[str, ...],
     if missing:
         raise ModelError(missing_message(packages_dir, from_code, missing))
     return routes  # type: ignore[return-value]
-
-
-def missing_message(packages_dir: Path, from_code: str, missing: list[str]) -> str:
-    """The error for missing pairs, naming both ways to install each.
-
-    >>> missing_message(Path("/p"), "en", ["ja"])  # doctest: +NORMALIZE_WHITESPACE
-    'no translation model installed for en->ja (looked in /p); install it online with
-    `tandem models install en ja` (or `tandem run --install-models ...`), or from a file
-    with `tandem models install --file translate-en_ja.argosmodel`'
-    """
-    pairs = ", ".join(f"{from_code}->{to}" for to in missing)
-    online = "; ".join(f"tandem models install {from_code} {to}" for to in missing)
-    offline = "; ".join(f"tandem models install --file translate-{from_code}_{to}.argosmodel" for to in missing)
-    return (f"no translation model installed for {pairs} (looked in {packages_dir}); install it online with "
-            f"`{online}` (or `tandem run --install-models ...`), or from a file with `{offline}`")
 
 
 def _routes(packages_dir: Path, from_code: str, targets: tuple[str, ...]) -> dict[str, Route | None]:
