@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from tandem.errors import ModelError
-from tandem.mt.models import find_package, install_from_file, installed_packages, require_packages
+from tandem.mt.models import (find_package, install_from_file, installed_packages, package_size, remove_package,
+                               require_packages)
 
 
 def test_install_from_file_and_find(tmp_path: Path, argos_model_files):
@@ -55,3 +56,30 @@ def test_truncated_download_is_refused(tmp_path: Path, argos_model_files):
 def test_require_packages_names_every_missing_pair(tmp_path: Path):
     with pytest.raises(ModelError, match=r"en->ru, en->ja"):
         require_packages(tmp_path, "en", ("ru", "ja"))
+
+
+# --- remove, size ---------------------------------------------------------------------------
+
+def test_remove_package_removes_the_folder_and_nothing_else(tmp_path: Path, argos_model_files):
+    install_from_file(argos_model_files["ru"], tmp_path)
+    install_from_file(argos_model_files["ja"], tmp_path)
+    removed = remove_package(tmp_path, "en", "ru")
+    assert [p.name for p in removed] == ["translate-en_ru"]
+    assert [p.name for p in installed_packages(tmp_path)] == ["translate-en_ja"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["translate-en_ja-1_0"]
+
+
+def test_remove_missing_package_is_an_error(tmp_path: Path):
+    with pytest.raises(ModelError, match="no en->ru package is installed"):
+        remove_package(tmp_path, "en", "ru")
+
+
+def test_package_size_counts_the_files(tmp_path: Path, argos_model_files):
+    package = install_from_file(argos_model_files["ru"], tmp_path)
+    model_bin = (package.model_dir / "model.bin").stat().st_size
+    assert model_bin < package_size(package) < 10 * model_bin
+
+
+def test_install_from_missing_file_names_it(tmp_path: Path):
+    with pytest.raises(ModelError, match="no such file"):
+        install_from_file(tmp_path / "nope.argosmodel", tmp_path / "packages")

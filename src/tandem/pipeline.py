@@ -20,7 +20,7 @@ from tandem.errors import InputError
 from tandem.fsutil import write_atomic, write_text_atomic
 from tandem.memory import Memory, open_memory
 from tandem.mt.engine import Engine
-from tandem.mt.models import InstalledPackage, require_packages
+from tandem.mt.routes import Route, resolve_routes
 from tandem.readers import read_article
 from tandem.settings import Settings
 from tandem.writers import WRITERS, site
@@ -60,7 +60,8 @@ def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: No
         _import_tm_files(tm, settings)
         plans = [[leverage.plan(tm, a, lang, settings.fuzzy_threshold) for lang in settings.targets]
                  for a in articles]
-        packages = require_packages(settings.packages_dir, settings.source_language, _needs_mt(plans, settings))
+        packages = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(plans, settings),
+                                  settings.index, install=settings.install_models, progress=progress)
         engine = Engine(settings.engine)
         reports = []
         for article, article_plans, seconds in zip(articles, plans, timings):
@@ -100,16 +101,17 @@ def _import_tm_files(tm: Memory, settings: Settings) -> None:
             tm.import_entries(tmx.read_entries(path, settings.source_language))
 
 
-def _translate_and_write(article: Article, plans: list[leverage.Plan], packages: dict[str, InstalledPackage],
+def _translate_and_write(article: Article, plans: list[leverage.Plan], packages: dict[str, Route],
                          engine: Engine, tm: Memory, settings: Settings, seconds: dict[str, float]) -> ArticleReport:
     docs = []
     for plan in plans:
-        machine, package = None, packages.get(plan.language)
-        if plan.todo and package is not None:
+        machine, route = None, packages.get(plan.language)
+        if plan.todo and route is not None:
             with _timed(seconds, "load_model"):
-                engine.load(package)
+                for step in route.steps:
+                    engine.load(step)
             with _timed(seconds, "translate"):
-                machine = machine_translate(plan.todo, plan.language, package, engine)
+                machine = machine_translate(plan.todo, plan.language, route, engine)
         translations = leverage.complete(plan, machine)
         with _timed(seconds, "align"):
             docs.append(align.align(article, plan.language, translations, _doc_model(translations)))
@@ -125,12 +127,12 @@ def _translate_and_write(article: Article, plans: list[leverage.Plan], packages:
     return report
 
 
-def machine_translate(segments: Sequence[Segment], language: str, package: InstalledPackage,
+def machine_translate(segments: Sequence[Segment], language: str, route: Route,
                       engine: Engine) -> list[Translation]:
-    """Translate ``segments`` in one batched engine call."""
-    results = engine.translate(package, [s.text for s in segments])
+    """Translate ``segments`` in one batched engine call per route step."""
+    results = engine.translate_route(route.steps, [s.text for s in segments])
     return [Translation(segment_id=s.id, language=language, text=r.text, origin=Origin.MT,
-                        score=r.score, model=package.info) for s, r in zip(segments, results)]
+                        score=r.score, model=route.info) for s, r in zip(segments, results)]
 
 
 def load_documents(out_dir: Path, name: str, settings: Settings) -> list[BilingualDocument]:
@@ -233,8 +235,14 @@ def _report(article: Article, docs: list[BilingualDocument], seconds: dict[str, 
         model = {"name": doc.model.name, "version": doc.model.version} if doc.model else None
         origins = {o.value: sum(1 for p in doc.pairs if p.translation.origin is o) for o in Origin}
         report.targets[doc.target_language] = {"translated_segments": translated, "model": model,
-                                               "origins": origins}
+                                               "origins": origins, "mt_scores": _mt_scores(doc)}
     return report
+
+
+def _mt_scores(doc: BilingualDocument) -> dict[str, float]:
+    """Segment id -> MT score (mean log-probability per token), for sorting by confidence."""
+    return {p.segment.id: round(p.translation.score, 4) for p in doc.pairs
+            if p.translation.origin is Origin.MT and p.translation.score is not None}
 
 
 def _refuse_name_clashes(paths: list[Path]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem.errors import InputError
@@ -36,16 +36,54 @@ class EngineSettings:
     beam_size: int = 4
     inter_threads: int = 2
     intra_threads: int = 1
-    max_batch_tokens: int = 1024
+    max_batch_tokens: int = 512
     # Output length bound: a * input tokens + b, so a degenerate model stops.
     length_ratio: float = 1.5
     length_extra: int = 10
+    # Longest input (in tokens) given to the model in one piece; longer segments
+    # are split at clause punctuation and joined back (never truncated).
+    max_input_tokens: int = 200
 
     def __post_init__(self) -> None:
         if self.device not in SUPPORTED_DEVICES:
             raise InputError(f"unknown device {self.device!r} (choose from {', '.join(SUPPORTED_DEVICES)})")
         if self.beam_size < 1:
             raise InputError("--beam-size must be at least 1")
+        for name in ("inter_threads", "max_batch_tokens", "max_input_tokens"):
+            if getattr(self, name) < 1:
+                raise InputError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.intra_threads < 0:
+            raise InputError("--intra-threads must be 0 (automatic) or more")
+
+
+DEFAULT_PACKAGE_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+
+
+def default_cache_dir() -> Path:
+    """Where Tandem caches downloaded metadata: ``$XDG_CACHE_HOME/tandem``."""
+    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache_home) / "tandem"
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Where the argos package index is, and whether the network may be used at all.
+
+    ``url`` is argostranslate's ``ARGOS_PACKAGE_INDEX``: a base URL that
+    ``index.json`` is appended to, or the full URL of a ``.json`` index.
+    """
+
+    url: str = DEFAULT_PACKAGE_INDEX
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    offline: bool = False
+    timeout: float = 30.0
+    max_age_s: float = 24 * 3600  # a cached index younger than this is used as is
+
+    @classmethod
+    def from_environment(cls, offline: bool = False) -> "IndexSettings":
+        """Read ``ARGOS_PACKAGE_INDEX`` (as argostranslate does) and the cache location."""
+        return cls(url=os.environ.get("ARGOS_PACKAGE_INDEX") or DEFAULT_PACKAGE_INDEX,
+                   cache_dir=default_cache_dir(), offline=offline)
 
 
 @dataclass(frozen=True)
@@ -68,6 +106,9 @@ class Settings:
     def tm_path(self) -> Path:
         """The translation memory file: ``--tm-db``, else ``OUT/tandem.db``."""
         return self.tm_db or self.out_dir / "tandem.db"
+    # Models (issue 4)
+    index: IndexSettings = IndexSettings()
+    install_models: bool = False  # download missing packages from the index before running
 
     def __post_init__(self) -> None:
         if not self.targets:
@@ -77,6 +118,8 @@ class Settings:
                 raise InputError(f"not a language code: {code!r} (expected e.g. ru, ja)")
         if self.source_language in self.targets:
             raise InputError(f"target language equals the source language: {self.source_language}")
+        if self.install_models and self.index.offline:
+            raise InputError("--install-models needs the network; it cannot be combined with --offline")
 
 
 def parse_targets(value: str) -> tuple[str, ...]:

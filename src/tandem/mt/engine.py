@@ -1,10 +1,18 @@
 """Batched CTranslate2 inference over installed argos packages.
 
 Everything argostranslate does per paragraph is done here once per article
-and language pair: all segments are tokenized with the package's own
-tokenizer, sent in one ``translate_batch`` call (CTranslate2 sorts them by
-length and batches them by tokens), and decoded.  ``argostranslate.translate``
-is never imported: it pulls in torch and costs seconds at start-up.
+and route step: all segments are tokenized with the package's own tokenizer,
+sent in ONE ``translate_batch`` call (CTranslate2 sorts them by length and
+batches them by tokens, at most ``max_batch_tokens`` at a time, over its
+``inter_threads`` workers: see :meth:`Engine.batch_tokens`), and decoded.  ``argostranslate.translate`` is
+never imported: it pulls in torch and costs seconds at start-up.
+
+Length bound: CTranslate2 takes one ``max_decoding_length`` per call, so the
+call uses the bound of the longest input (``length_ratio * tokens +
+length_extra``) and each hypothesis is then cut to its own input's bound.
+Splitting the call into length buckets would bound the compute per bucket
+too, but costs batching efficiency on every article to guard against a
+degenerate model; a real model stops at its end token long before the bound.
 """
 
 from __future__ import annotations
@@ -12,8 +20,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tandem.errors import ModelError
 from tandem.mt.models import InstalledPackage
 from tandem.settings import EngineSettings
+
+# Pieces after which a long segment may be cut (clause punctuation, Latin and CJK).
+CLAUSE_ENDS = (",", ";", ":", ")", "—", "–", "、", "，", "；", "：", "）")
+# Languages written without spaces between words: chunks are joined without one.
+NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})
 
 
 @dataclass(frozen=True)
@@ -37,36 +51,77 @@ class Engine:
         self.settings = settings
         self._loaded: dict[str, _LoadedModel] = {}
 
+    def translate_route(self, steps: tuple[InstalledPackage, ...], texts: list[str]) -> list[MTResult]:
+        """Translate through each package of a route in turn (one batched call per step).
+
+        A pivot's score is the sum of its steps' scores: the log of the
+        product of the two per-token mean probabilities.
+        """
+        results = [MTResult(text, 0.0) for text in texts]
+        for package in steps:
+            step = self.translate(package, [r.text for r in results])
+            results = [MTResult(s.text, r.score + s.score) for r, s in zip(results, step)]
+        return results
+
     def translate(self, package: InstalledPackage, texts: list[str]) -> list[MTResult]:
         """Translate ``texts`` in one batched call; results keep the input order."""
         if not texts:
             return []
         model = self.load(package)
-        tokens = [model.tokenizer.encode(text) for text in texts]
-        results = model.translator.translate_batch(tokens, **self._options(package, tokens))
-        return [self._decode(package, model, r) for r in results]
+        limit = self.settings.max_input_tokens
+        pieces = [split_tokens(model.tokenizer.encode(text), limit, package.tokenizer) for text in texts]
+        chunks = [chunk for chunk_list in pieces for chunk in chunk_list]
+        results = model.translator.translate_batch(chunks, **self._options(package, chunks))
+        decoded = iter(self._decode(package, model, chunk, r) for chunk, r in zip(chunks, results))
+        joiner = "" if package.to_code in NO_SPACE_LANGUAGES else " "
+        return [_join([next(decoded) for _ in chunk_list], joiner) for chunk_list in pieces]
 
-    def _options(self, package: InstalledPackage, tokens: list[list[str]]) -> dict:
+    def bound(self, input_tokens: int) -> int:
+        """Most tokens the decoder may produce for an input of ``input_tokens``.
+
+        >>> Engine(EngineSettings(length_ratio=1.5, length_extra=10)).bound(20)
+        40
+        """
+        return math.ceil(self.settings.length_ratio * input_tokens) + self.settings.length_extra
+
+    def batch_tokens(self, total_tokens: int) -> int:
+        """Tokens per batch: at most ``max_batch_tokens``, and few enough that every
+        inter-thread worker gets a batch (a short article would otherwise be one
+        batch on one worker while the other cores wait).
+
+        >>> Engine(EngineSettings(inter_threads=2, max_batch_tokens=1024)).batch_tokens(900)
+        450
+        >>> Engine(EngineSettings(inter_threads=2, max_batch_tokens=1024)).batch_tokens(5000)
+        1024
+        """
+        return max(1, min(self.settings.max_batch_tokens, math.ceil(total_tokens / self.settings.inter_threads)))
+
+    def _options(self, package: InstalledPackage, chunks: list[list[str]]) -> dict:
         s = self.settings
-        longest = max(len(t) for t in tokens)
-        prefix = [[package.target_prefix]] * len(tokens) if package.target_prefix else None
+        prefix = [[package.target_prefix]] * len(chunks) if package.target_prefix else None
         return dict(
             target_prefix=prefix,
             beam_size=s.beam_size,
-            max_batch_size=s.max_batch_tokens,
+            max_batch_size=self.batch_tokens(sum(len(c) for c in chunks)),
             batch_type="tokens",
-            max_decoding_length=math.ceil(s.length_ratio * longest) + s.length_extra,
+            max_input_length=0,  # never truncate: over-long segments were split above
+            max_decoding_length=self.bound(max(len(c) for c in chunks)) + (1 if prefix else 0),
             length_penalty=1.0,  # makes the score a per-token mean log-probability
             replace_unknowns=True,
             return_scores=True,
         )
 
-    @staticmethod
-    def _decode(package: InstalledPackage, model: _LoadedModel, result) -> MTResult:
-        text = model.tokenizer.decode(result.hypotheses[0])
+    def _decode(self, package: InstalledPackage, model: _LoadedModel, chunk: list[str],
+                result) -> tuple[str, float, int]:
+        """Text, score and output length of one chunk's best hypothesis."""
+        tokens = result.hypotheses[0]
+        if package.target_prefix and tokens[:1] == [package.target_prefix]:
+            tokens = tokens[1:]
+        tokens = tokens[:self.bound(len(chunk))]  # each output bounded by its own input
+        text = model.tokenizer.decode(tokens) if tokens else ""
         if package.target_prefix and text.startswith(package.target_prefix):
             text = text[len(package.target_prefix):]
-        return MTResult(text=text.strip(), score=float(result.scores[0]))
+        return text.strip(), float(result.scores[0]), max(len(tokens), 1)
 
     def load(self, package: InstalledPackage) -> _LoadedModel:
         """Load (once) the model and tokenizer of ``package``."""
@@ -78,16 +133,84 @@ class Engine:
     def _translator(self, package: InstalledPackage):
         import ctranslate2  # deferred: only runs that translate pay for it
 
+        tune_allocator()
         s = self.settings
         device = s.device
         if device == "auto":
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        return ctranslate2.Translator(str(package.model_dir), device=device,
-                                      compute_type=_compute_type(ctranslate2, device, s.compute_type),
-                                      inter_threads=s.inter_threads, intra_threads=s.intra_threads)
+        try:
+            return ctranslate2.Translator(str(package.model_dir), device=device,
+                                          compute_type=compute_type(ctranslate2, device, s.compute_type),
+                                          inter_threads=s.inter_threads, intra_threads=s.intra_threads)
+        except (RuntimeError, ValueError) as exc:  # no CUDA, unsupported compute type, broken model.bin
+            raise ModelError(f"cannot load the model on {device}: {exc}", path=str(package.model_dir)) from exc
 
 
-def _compute_type(ctranslate2, device: str, requested: str) -> str:
+def split_tokens(tokens: list[str], limit: int, kind: str = "sentencepiece") -> list[list[str]]:
+    """Cut ``tokens`` into chunks of at most ``limit``, preferring clause ends, then word starts.
+
+    >>> split_tokens(["▁a", ",", "▁b", "▁c", "▁d", ",", "▁e"], 4)
+    [['▁a', ','], ['▁b', '▁c', '▁d', ','], ['▁e']]
+    >>> split_tokens(["▁ab", "cd", "▁ef", "gh", "ij"], 3)
+    [['▁ab', 'cd'], ['▁ef', 'gh', 'ij']]
+    >>> split_tokens(["▁a"], 4)
+    [['▁a']]
+    """
+    chunks, rest = [], list(tokens)
+    while len(rest) > limit:
+        cut = _cut_point(rest, limit, kind)
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    return chunks + [rest]
+
+
+def _cut_point(tokens: list[str], limit: int, kind: str) -> int:
+    """Length of the next chunk: after the last clause end, else before the last word start."""
+    floor = max(limit // 2, 1)
+    for cut in range(limit, floor - 1, -1):
+        if tokens[cut - 1].removesuffix("@@").endswith(CLAUSE_ENDS):
+            return cut
+    for cut in range(limit, floor - 1, -1):
+        if _starts_word(tokens, cut, kind):
+            return cut
+    return limit
+
+
+def _starts_word(tokens: list[str], i: int, kind: str) -> bool:
+    """SentencePiece marks a word start with "▁"; BPE marks a continued word with "@@"."""
+    return tokens[i].startswith("▁") if kind == "sentencepiece" else not tokens[i - 1].endswith("@@")
+
+
+def _join(parts: list[tuple[str, float, int]], joiner: str) -> MTResult:
+    """One result from a segment's chunks; the score is the token-weighted mean."""
+    if len(parts) == 1:
+        return MTResult(parts[0][0], parts[0][1])
+    text = joiner.join(p[0] for p in parts if p[0])
+    weight = sum(p[2] for p in parts)
+    return MTResult(text, sum(p[1] * p[2] for p in parts) / weight)
+
+
+def tune_allocator() -> bool:
+    """Let glibc keep freed decoder buffers instead of unmapping them after every step.
+
+    Beam search allocates and frees buffers of several MB at every decoding
+    step; above glibc's default mmap threshold each one is a fresh mmap and
+    munmap, i.e. page faults.  Raising the threshold (and the trim threshold)
+    to 32 MB cut the system time of a 120-segment benchmark run from 5.6 s to
+    1.6 s of CPU, and peak RSS did not grow.  Process-wide and idempotent;
+    returns False where it does not apply (not glibc).
+    """
+    import ctypes
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        return False
+    libc = ctypes.CDLL(None)
+    m_trim_threshold, m_mmap_threshold, size = -1, -3, 32 * 1024 * 1024
+    return bool(libc.mallopt(m_mmap_threshold, size)) and bool(libc.mallopt(m_trim_threshold, 2 * size))
+
+
+def compute_type(ctranslate2, device: str, requested: str) -> str:
     """``auto`` means int8 where the device supports it (fastest on CPU)."""
     if requested != "auto":
         return requested

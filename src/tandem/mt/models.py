@@ -83,7 +83,7 @@ def find_package(packages_dir: Path, from_code: str, to_code: str) -> InstalledP
     """The installed package for a pair, the highest version if several."""
     matches = [p for p in installed_packages(packages_dir)
                if p.from_code == from_code and p.to_code == to_code]
-    return max(matches, key=lambda p: _version_key(p.version), default=None)
+    return max(matches, key=lambda p: version_key(p.version), default=None)
 
 
 def require_packages(packages_dir: Path, from_code: str, targets: tuple[str, ...]) -> dict[str, InstalledPackage]:
@@ -91,11 +91,44 @@ def require_packages(packages_dir: Path, from_code: str, targets: tuple[str, ...
     found = {to: find_package(packages_dir, from_code, to) for to in targets}
     missing = [to for to, pkg in found.items() if pkg is None]
     if missing:
-        pairs = ", ".join(f"{from_code}->{to}" for to in missing)
-        hint = "; ".join(f"tandem models install --file translate-{from_code}_{to}.argosmodel" for to in missing)
-        raise ModelError(f"no translation model installed for {pairs} (looked in {packages_dir}); "
-                         f"install one with: {hint}")
+        raise ModelError(missing_message(packages_dir, from_code, missing))
     return found  # type: ignore[return-value]
+
+
+def missing_message(packages_dir: Path, from_code: str, missing: list[str]) -> str:
+    """The error for missing pairs, naming both ways to install each.
+
+    >>> missing_message(Path("/p"), "en", ["ja"])  # doctest: +NORMALIZE_WHITESPACE
+    'no translation model installed for en->ja (looked in /p); install it online with
+    `tandem models install en ja` (or `tandem run --install-models ...`), or from a file
+    with `tandem models install --file translate-en_ja.argosmodel`'
+    """
+    pairs = ", ".join(f"{from_code}->{to}" for to in missing)
+    online = "; ".join(f"tandem models install {from_code} {to}" for to in missing)
+    offline = "; ".join(f"tandem models install --file translate-{from_code}_{to}.argosmodel" for to in missing)
+    return (f"no translation model installed for {pairs} (looked in {packages_dir}); install it online with "
+            f"`{online}` (or `tandem run --install-models ...`), or from a file with `{offline}`")
+
+
+def remove_package(packages_dir: Path, from_code: str, to_code: str) -> list[InstalledPackage]:
+    """Remove every installed package for a pair; return what was removed.
+
+    Each folder is first renamed to a hidden name (atomic), so a package is
+    either fully there or invisible, never half-deleted.
+    """
+    removed = [p for p in installed_packages(packages_dir) if (p.from_code, p.to_code) == (from_code, to_code)]
+    if not removed:
+        raise ModelError(f"no {from_code}->{to_code} package is installed in {packages_dir}")
+    for package in removed:
+        doomed = package.path.with_name(f".removing-{package.path.name}")
+        package.path.rename(doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+    return removed
+
+
+def package_size(package: InstalledPackage) -> int:
+    """Bytes on disk of an installed package folder."""
+    return sum(f.stat().st_size for f in package.path.rglob("*") if f.is_file())
 
 
 def install_from_file(archive: Path, packages_dir: Path) -> InstalledPackage:
@@ -120,6 +153,8 @@ def install_from_file(archive: Path, packages_dir: Path) -> InstalledPackage:
 
 def _unpack(archive: Path, into: Path) -> Path:
     """Extract ``archive`` and return its single top-level folder."""
+    if not archive.is_file():
+        raise ModelError("no such file", path=str(archive))
     if not zipfile.is_zipfile(archive):
         raise ModelError("not a valid argos package (not a zip archive)", path=str(archive))
     try:
@@ -157,5 +192,10 @@ def _read_metadata(folder: Path) -> dict:
     return metadata
 
 
-def _version_key(version: str) -> tuple:
+def version_key(version: str) -> tuple:
+    """Sort key for package versions.
+
+    >>> version_key("1.10") > version_key("1.9")
+    True
+    """
     return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
