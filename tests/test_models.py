@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 from tandem.errors import ModelError
-from tandem.mt.models import (find_package, install_from_file, installed_packages, package_size, remove_package,
-                               require_packages)
+from tandem.mt.models import find_package, install_from_file, installed_packages, package_size, remove_package
+from tandem.mt.routes import resolve_routes
+from tandem.settings import IndexSettings
 
 
 def test_install_from_file_and_find(tmp_path: Path, argos_model_files):
@@ -53,9 +54,9 @@ def test_truncated_download_is_refused(tmp_path: Path, argos_model_files):
     assert list(packages.iterdir()) == []
 
 
-def test_require_packages_names_every_missing_pair(tmp_path: Path):
+def test_missing_routes_name_every_missing_pair(tmp_path: Path):
     with pytest.raises(ModelError, match=r"en->ru, en->ja"):
-        require_packages(tmp_path, "en", ("ru", "ja"))
+        resolve_routes(tmp_path, "en", ("ru", "ja"), IndexSettings(offline=True))
 
 
 # --- remove, size ---------------------------------------------------------------------------

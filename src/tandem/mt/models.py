@@ -86,15 +86,6 @@ def find_package(packages_dir: Path, from_code: str, to_code: str) -> InstalledP
     return max(matches, key=lambda p: version_key(p.version), default=None)
 
 
-def require_packages(packages_dir: Path, from_code: str, targets: tuple[str, ...]) -> dict[str, InstalledPackage]:
-    """Find a package for every target, or fail naming every missing pair."""
-    found = {to: find_package(packages_dir, from_code, to) for to in targets}
-    missing = [to for to, pkg in found.items() if pkg is None]
-    if missing:
-        raise ModelError(missing_message(packages_dir, from_code, missing))
-    return found  # type: ignore[return-value]
-
-
 def missing_message(packages_dir: Path, from_code: str, missing: list[str]) -> str:
     """The error for missing pairs, naming both ways to install each.
 
