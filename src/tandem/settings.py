@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +121,22 @@ class Settings:
             raise InputError(f"target language equals the source language: {self.source_language}")
         if self.install_models and self.index.offline:
             raise InputError("--install-models needs the network; it cannot be combined with --offline")
+
+    def check_article_folders(self, articles: Sequence[Path]) -> None:
+        """Refuse, before anything is written, articles whose output folder ``OUT/NAME``
+        cannot be created: a file is in the way, or it would be the memory file itself
+        (an article ``tandem.db.txt`` writes to ``OUT/tandem.db``)."""
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise InputError("the output folder (--out) is a file", path=str(self.out_dir))
+        memory = os.path.abspath(self.tm_path)
+        for article in articles:
+            folder = self.out_dir / article.stem
+            if os.path.abspath(folder) == memory:
+                raise InputError(f"the article's output folder {folder} would be the translation memory "
+                                 "file; rename the article", path=str(article))
+            if folder.exists() and not folder.is_dir():
+                raise InputError(f"cannot write the article's outputs: a file is in the way at {folder}",
+                                 path=str(article))
 
 
 def parse_targets(value: str) -> tuple[str, ...]:

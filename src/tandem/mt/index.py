@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from tandem.errors import ModelError
-from tandem.fsutil import write_atomic
+from tandem.errors import InputError, ModelError
+from tandem.fsutil import ensure_folder, write_atomic
 from tandem.mt.models import InstalledPackage, install_from_file, installed_packages, version_key
 from tandem.settings import IndexSettings
 
@@ -133,7 +133,7 @@ def install_available(package: AvailablePackage, packages_dir: Path, settings: I
     """Download ``package`` to a temporary file and install it from there."""
     if not package.links:
         raise ModelError(f"the package index lists no download link for {package.name}")
-    packages_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(packages_dir, InputError)
     with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".download-") as tmp:
         archive = Path(tmp) / f"{package.name}.argosmodel"
         download(package, archive, settings, progress)

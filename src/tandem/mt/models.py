@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tandem.document import ModelInfo
-from tandem.errors import ModelError
+from tandem.errors import InputError, ModelError
+from tandem.fsutil import ensure_folder
 
 TOKENIZER_FILES = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}
 
@@ -129,7 +130,7 @@ def install_from_file(archive: Path, packages_dir: Path) -> InstalledPackage:
     ``packages_dir`` and only then renamed into place, so a corrupt archive or
     an interruption leaves nothing half-installed.
     """
-    packages_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(packages_dir, InputError)
     with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".installing-") as tmp:
         folder = _unpack(archive, Path(tmp))
         read_package(folder)  # refuse an invalid package before touching the installed one
