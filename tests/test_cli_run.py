@@ -199,3 +199,21 @@ def test_article_named_after_the_memory_file_is_refused(tmp_path):
     assert result.returncode == 2
     assert "translation memory" in _single_error(result)
     assert (out / "tandem.db").read_bytes() == before
+
+
+def test_unknown_target_language_is_one_line_exit_2_before_anything(tmp_path):
+    out = tmp_path / "out"
+    result = run_tandem("run", str(SAMPLE), "--out", str(out), "--to", "ru,xx", "--no-mt")
+    assert result.returncode == 2
+    assert "'xx'" in _single_error(result)
+    assert not out.exists()
+
+
+def test_article_with_a_nul_character_is_refused_before_anything(tmp_path):
+    article = tmp_path / "nul.txt"
+    article.write_bytes(b"City council met.\x00 It voted.\n")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt")
+    assert result.returncode == 2
+    assert "character offset 17" in _single_error(result)
+    assert not out.exists()

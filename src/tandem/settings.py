@@ -115,8 +115,7 @@ class Settings:
         if not self.targets:
             raise InputError("no target language given (--to)")
         for code in self.targets:
-            if not code.isalpha() or not 2 <= len(code) <= 3:
-                raise InputError(f"not a language code: {code!r} (expected e.g. ru, ja)")
+            check_language_code(code)
         if self.source_language in self.targets:
             raise InputError(f"target language equals the source language: {self.source_language}")
         if self.install_models and self.index.offline:
@@ -137,6 +136,26 @@ class Settings:
             if folder.exists() and not folder.is_dir():
                 raise InputError(f"cannot write the article's outputs: a file is in the way at {folder}",
                                  path=str(article))
+
+
+def check_language_code(code: str) -> None:
+    """Refuse a code CLDR does not know (pages name and format each language from CLDR).
+
+    >>> check_language_code("de")
+    >>> check_language_code("xx")
+    Traceback (most recent call last):
+    ...
+    tandem.errors.InputError: unknown language code 'xx' (expected e.g. ru, ja)
+    """
+    from babel import Locale, UnknownLocaleError  # imported here: `tandem --help` stays fast
+
+    message = f"unknown language code {code!r} (expected e.g. ru, ja)"
+    if not code.isalpha() or not 2 <= len(code) <= 3:
+        raise InputError(message)
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise InputError(message) from None
 
 
 def parse_targets(value: str) -> tuple[str, ...]:
