@@ -138,6 +138,21 @@ class Settings:
                                  path=str(article))
 
 
+def article_folder_settings(folder: Path, tm_db: Path | None = None) -> tuple[Path, Settings]:
+    """The article folder ``DIR/NAME`` that ``tandem publish`` was given, and the settings
+    for it: ``DIR`` is the output folder (whose ``tandem.db`` is the default memory).
+
+    ``.`` or ``..`` is resolved first, so that the folder has a name and a parent.
+
+    >>> folder, settings = article_folder_settings(Path("out/story"))
+    >>> folder, settings.out_dir
+    (PosixPath('out/story'), PosixPath('out'))
+    """
+    if folder.name in ("", ".", ".."):
+        folder = folder.resolve()
+    return folder, Settings(out_dir=folder.parent, tm_db=tm_db)
+
+
 def check_language_code(code: str) -> None:
     """Refuse a code CLDR does not know (pages name and format each language from CLDR).
 

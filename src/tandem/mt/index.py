@@ -17,7 +17,7 @@ import http.client
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -116,6 +116,19 @@ def find_available(packages: list[AvailablePackage], from_code: str, to_code: st
     """The index entry for a pair, the highest version if several."""
     matches = [p for p in packages if (p.from_code, p.to_code) == (from_code, to_code)]
     return max(matches, key=lambda p: version_key(p.version), default=None)
+
+
+def install(pair: Sequence[str], archive: Path | None, packages_dir: Path, settings: IndexSettings,
+            progress: DownloadProgress = lambda done, total: None) -> InstalledPackage:
+    """``tandem models install``: install ``archive`` if given, else the index's package for ``pair``.
+
+    Exactly one of the two must be given, and a pair is two codes.
+    """
+    if bool(archive) == bool(pair) or (pair and len(pair) != 2):
+        raise InputError("give either FROM TO (e.g. `tandem models install en ja`) or --file PATH.argosmodel")
+    if archive:
+        return install_from_file(archive, packages_dir)
+    return install_from_index(pair[0], pair[1], packages_dir, settings, progress)
 
 
 def install_from_index(from_code: str, to_code: str, packages_dir: Path, settings: IndexSettings,
