@@ -161,3 +161,69 @@ def test_python_dash_m_tandem_works():
     result = subprocess.run([sys.executable, "-m", "tandem", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "run" in result.stdout and "models" in result.stdout
+
+
+def _single_error(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tandem: error: "), result.stderr
+    assert "internal error" not in lines[0]
+    return lines[0]
+
+
+def test_output_folder_blocked_by_a_file_is_refused_before_anything(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / SAMPLE.stem).write_text("a file where the article's folder goes")
+    result = run_tandem("run", str(SAMPLE), "--out", str(out), "--no-mt")
+    assert result.returncode == 2
+    assert "is in the way" in _single_error(result)
+    assert sorted(p.name for p in out.iterdir()) == [SAMPLE.stem]  # no memory created
+
+
+def test_out_that_is_a_file_is_one_error_line(tmp_path):
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    result = run_tandem("run", str(SAMPLE), "--out", str(out), "--no-mt")
+    assert result.returncode != 0
+    _single_error(result)
+
+
+def test_article_named_after_the_memory_file_is_refused(tmp_path):
+    out = tmp_path / "out"
+    first = run_tandem("run", str(SAMPLE), "--out", str(out), "--no-mt")
+    assert first.returncode == 0, first.stderr
+    before = (out / "tandem.db").read_bytes()
+    clash = tmp_path / "tandem.db.txt"
+    shutil.copy(SAMPLE, clash)
+    result = run_tandem("run", str(clash), "--out", str(out), "--no-mt")
+    assert result.returncode == 2
+    assert "translation memory" in _single_error(result)
+    assert (out / "tandem.db").read_bytes() == before
+
+
+def test_unknown_target_language_is_one_line_exit_2_before_anything(tmp_path):
+    out = tmp_path / "out"
+    result = run_tandem("run", str(SAMPLE), "--out", str(out), "--to", "ru,xx", "--no-mt")
+    assert result.returncode == 2
+    assert "'xx'" in _single_error(result)
+    assert not out.exists()
+
+
+def test_article_with_a_nul_character_is_refused_before_anything(tmp_path):
+    article = tmp_path / "nul.txt"
+    article.write_bytes(b"City council met.\x00 It voted.\n")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt")
+    assert result.returncode == 2
+    assert "character offset 17" in _single_error(result)
+    assert not out.exists()
+
+
+def test_summary_says_nothing_was_translated_with_no_mt(tmp_path):
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_tandem("run", str(article), "--out", str(out), "--no-mt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"story: 2 segments: ru 0/2 translated, ja 0/2 translated -> {out / 'story'}/"
+    assert "segments translated" not in result.stdout

@@ -151,3 +151,22 @@ def test_parse_index_rejects_garbage():
 
 def _visible_and_hidden(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("pair, archive", [((), None), (("en",), None), (("en", "ja", "ru"), None),
+                                           (("en", "ja"), Path("x.argosmodel"))])
+def test_install_needs_exactly_a_pair_or_a_file(tmp_path: Path, pair, archive):
+    from tandem.errors import InputError
+    from tandem.mt.index import install
+
+    with pytest.raises(InputError, match="either FROM TO"):
+        install(pair, archive, tmp_path / "packages", IndexSettings(offline=True, cache_dir=tmp_path))
+    assert not (tmp_path / "packages").exists()
+
+
+def test_install_with_a_file_installs_it_without_the_index(tmp_path: Path, argos_model_files):
+    from tandem.mt.index import install
+
+    package = install((), argos_model_files["ja"], tmp_path / "packages",
+                      IndexSettings(offline=True, cache_dir=tmp_path))
+    assert (package.from_code, package.to_code) == ("en", "ja")

@@ -84,3 +84,50 @@ def test_package_size_counts_the_files(tmp_path: Path, argos_model_files):
 def test_install_from_missing_file_names_it(tmp_path: Path):
     with pytest.raises(ModelError, match="no such file"):
         install_from_file(tmp_path / "nope.argosmodel", tmp_path / "packages")
+
+
+def _repack(source: Path, dest: Path, *, folder: str | None = None, replace: dict | None = None,
+            drop: tuple[str, ...] = ()) -> Path:
+    """A copy of ``source`` with members replaced/dropped (by path inside the top folder)."""
+    replace = replace or {}
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for info in zin.infolist():
+            top, _, rest = info.filename.partition("/")
+            if rest in drop:
+                continue
+            data = replace.get(rest, zin.read(info)) if rest else b""
+            zout.writestr(f"{folder or top}/{rest}", data)
+    return dest
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"replace": {"model/model.bin": b"x"}}, "model.bin"),
+    ({"replace": {"sentencepiece.model": b"garbage tokenizer"}}, "sentencepiece.model"),
+    ({"drop": ("model/config.json",)}, "config.json"),
+    ({"replace": {"model/config.json": b"{not json"}}, "config.json"),
+])
+def test_broken_package_is_refused_and_nothing_installed(tmp_path: Path, argos_model_files, change, message):
+    broken = _repack(argos_model_files["ru"], tmp_path / "broken.argosmodel", **change)
+    packages = tmp_path / "packages"
+    with pytest.raises(ModelError, match=message):
+        install_from_file(broken, packages)
+    assert list(packages.iterdir()) == []
+
+
+def test_package_is_installed_under_its_own_pair_and_version(tmp_path: Path, argos_model_files):
+    packages = tmp_path / "packages"
+    install_from_file(argos_model_files["ru"], packages)
+    # An en->ja package whose archive folder carries the en->ru name must not replace en->ru.
+    misnamed = _repack(argos_model_files["ja"], tmp_path / "odd.argosmodel", folder="translate-en_ru-1_0")
+    installed = install_from_file(misnamed, packages)
+    assert installed.path.name == "translate-en_ja-1_0"
+    assert sorted(p.path.name for p in installed_packages(packages)) == ["translate-en_ja-1_0", "translate-en_ru-1_0"]
+    assert find_package(packages, "en", "ru").path.name == "translate-en_ru-1_0"
+
+
+def test_package_with_a_path_in_its_language_code_is_refused(tmp_path: Path, argos_model_files):
+    meta = ('{"package_version": "1.0", "type": "translate", "from_code": "en", '
+            '"to_code": "../../evil"}').encode()
+    evil = _repack(argos_model_files["ru"], tmp_path / "evil.argosmodel", replace={"metadata.json": meta})
+    with pytest.raises(ModelError, match="language code"):
+        install_from_file(evil, tmp_path / "packages")

@@ -198,3 +198,13 @@ def test_over_long_segment_stays_one_unit_with_a_score(packages_dir, tmp_path):
     assert "score -" in units[1].find("x:note", ns).text
     report = json.loads((tmp_path / "out" / "long" / "report.json").read_text())
     assert set(report["targets"]["ru"]["mt_scores"]) == {"p1.s1", "p2.s1"}
+
+
+def test_models_dir_that_is_a_file_is_one_error_line(tmp_path, argos_model_files):
+    not_a_dir = tmp_path / "packages"
+    not_a_dir.write_text("a file")
+    result = run_tandem("models", "install", "--file", str(argos_model_files["ru"]),
+                        "--models-dir", str(not_a_dir))
+    assert result.returncode != 0
+    line = _one_error_line(result)
+    assert "internal error" not in line and str(not_a_dir) in line

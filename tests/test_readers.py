@@ -41,3 +41,23 @@ def test_unknown_extension_is_refused(tmp_path: Path):
     path.write_bytes(b"x")
     with pytest.raises(InputError, match="unsupported article type"):
         read_article(path)
+
+
+@pytest.mark.parametrize("char, offset", [("\x00", 5), ("\x07", 5), ("\ufffe", 5), ("\ud800", 5)])
+def test_characters_xml_cannot_hold_are_refused_with_the_offset(tmp_path: Path, char, offset):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(("Hello" + char + " world.").encode("utf-8", "surrogatepass"))
+    with pytest.raises(InputError) as caught:
+        read_article(path)
+    message = str(caught.value)
+    if char == "\ud800":  # a lone surrogate is not even UTF-8
+        assert "not UTF-8" in message
+    else:
+        assert f"character offset {offset}" in message and f"U+{ord(char):04X}" in message
+    assert "\n" not in message
+
+
+def test_tabs_newlines_and_astral_characters_are_kept(tmp_path: Path):
+    path = tmp_path / "ok.txt"
+    path.write_text("Tab\there.\r\n\U0001F600 fine.\n", encoding="utf-8")
+    assert [p.text for p in read_article(path).paragraphs] == ["Tab\there.", "\U0001F600 fine."]

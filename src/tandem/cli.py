@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from tandem import __version__
+from tandem import __version__, summary
 from tandem.errors import TandemError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -212,21 +212,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
                         machine_translation=not args.no_mt, tm_files=tuple(args.tm),
                         engine=_engine_settings(args), index=_index_settings(args),
                         install_models=args.install_models)
+    settings.check_article_folders(args.articles)
     for report in pipeline.run(args.articles, settings, progress=_progress):
-        targets = ", ".join(f"{lang} {t['translated_segments']}/{report.segments}"
-                            for lang, t in report.targets.items())
-        print(f"{report.article}: {report.segments} segments translated ({targets}) -> {report.output_dir}/")
-        _warn_untranslated(report)
+        print(summary.run_line(report))
+        for warning in summary.untranslated_warnings(report):
+            print(f"tandem: warning: {warning}", file=sys.stderr)
     return EXIT_OK
-
-
-def _warn_untranslated(report) -> None:
-    for lang, target in report.targets.items():
-        empty = target.get("origins", {}).get("none", 0)
-        if empty:
-            print(f"tandem: warning: {report.article}: {empty} of {report.segments} segments have no "
-                  f"{lang} translation in the memory and were left empty for the translator (--no-mt)",
-                  file=sys.stderr)
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
@@ -234,23 +225,16 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     from tandem.settings import Settings, parse_xliff_versions
 
     settings = Settings(out_dir=args.out, tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff))
-    results, folders = pipeline.merge(args.files, settings)
-    for r in results:
-        print(f"{r.path}: {r.article} {r.target_lang}: {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
-              f"{len(r.rejected)} rejected, {len(r.missing)} not in the file")
-        for unit, why in r.rejected:
-            print(f"  rejected {unit}: {why}")
-    for folder in folders:
-        print(f"rebuilt {folder}/")
+    _print_lines(summary.merge_lines(*pipeline.merge(args.files, settings)))
     return EXIT_OK
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings
+    from tandem.settings import article_folder_settings
 
-    folder = args.folder.resolve() if args.folder.name in ("", ".", "..") else args.folder
-    pages = pipeline.publish(folder, Settings(out_dir=folder.parent, tm_db=args.tm_db))
+    folder, settings = article_folder_settings(args.folder, args.tm_db)
+    pages = pipeline.publish(folder, settings)
     print(f"published {len(pages)} pages in {folder}/: {', '.join(p.name for p in pages)}")
     return EXIT_OK
 
@@ -293,45 +277,21 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
     from tandem.mt.routes import models_overview
 
     overview = models_overview(_packages_dir(args))
-    if args.json:
-        return _print_json(overview)
-    if not overview["packages"]:
-        print(f"no translation packages installed in {overview['packages_dir']}")
-    for p in overview["packages"]:
-        print(f"{p['from']}->{p['to']}  {p['name']}  {p['version']}  {_size(p['size'])}  {p['path']}")
-    if overview["pairs"]:
-        print("pairs tandem run can serve: " + ", ".join(r["pair"] + (f" (via {r['via']})" if r["via"] else "")
-                                                        for r in overview["pairs"]))
-    return EXIT_OK
+    return _print_json(overview) if args.json else _print_lines(summary.models_list_lines(overview))
 
 
 def _cmd_models_available(args: argparse.Namespace) -> int:
     from tandem.mt.index import available_overview
 
     packages = available_overview(_packages_dir(args), _index_settings(args), refresh=args.refresh)
-    if args.json:
-        return _print_json(packages)
-    for p in packages:
-        mark = f"installed {p['installed']}" if p["installed"] else ""
-        print(f"{p['from']}->{p['to']}  {p['name']}  {p['version']}  {p['from_name']} -> {p['to_name']}  "
-              f"{mark}".rstrip())
-    return EXIT_OK
+    return _print_json(packages) if args.json else _print_lines(summary.available_lines(packages))
 
 
 def _cmd_models_install(args: argparse.Namespace) -> int:
-    from tandem.errors import InputError
+    from tandem.mt.index import install
 
-    if bool(args.file) == bool(args.pair) or (args.pair and len(args.pair) != 2):
-        raise InputError("give either FROM TO (e.g. `tandem models install en ja`) or --file PATH.argosmodel")
-    if args.file:
-        from tandem.mt.models import install_from_file
-
-        package = install_from_file(args.file, _packages_dir(args))
-    else:
-        from tandem.mt.index import install_from_index
-
-        with _DownloadBar(f"translate-{args.pair[0]}_{args.pair[1]}") as bar:
-            package = install_from_index(*args.pair, _packages_dir(args), _index_settings(args), bar.update)
+    with _DownloadBar(f"translate-{'_'.join(args.pair)}") as bar:
+        package = install(args.pair, args.file, _packages_dir(args), _index_settings(args), bar.update)
     print(f"installed {package.name} {package.version} ({package.from_code}->{package.to_code}) in {package.path}")
     return EXIT_OK
 
@@ -383,8 +343,10 @@ def _print_json(data) -> int:
     return EXIT_OK
 
 
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB"
+def _print_lines(lines: list[str]) -> int:
+    for line in lines:
+        print(line)
+    return EXIT_OK
 
 
 def _progress(message: str) -> None:

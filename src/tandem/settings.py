@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,12 +115,62 @@ class Settings:
         if not self.targets:
             raise InputError("no target language given (--to)")
         for code in self.targets:
-            if not code.isalpha() or not 2 <= len(code) <= 3:
-                raise InputError(f"not a language code: {code!r} (expected e.g. ru, ja)")
+            check_language_code(code)
         if self.source_language in self.targets:
             raise InputError(f"target language equals the source language: {self.source_language}")
         if self.install_models and self.index.offline:
             raise InputError("--install-models needs the network; it cannot be combined with --offline")
+
+    def check_article_folders(self, articles: Sequence[Path]) -> None:
+        """Refuse, before anything is written, articles whose output folder ``OUT/NAME``
+        cannot be created: a file is in the way, or it would be the memory file itself
+        (an article ``tandem.db.txt`` writes to ``OUT/tandem.db``)."""
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise InputError("the output folder (--out) is a file", path=str(self.out_dir))
+        memory = os.path.abspath(self.tm_path)
+        for article in articles:
+            folder = self.out_dir / article.stem
+            if os.path.abspath(folder) == memory:
+                raise InputError(f"the article's output folder {folder} would be the translation memory "
+                                 "file; rename the article", path=str(article))
+            if folder.exists() and not folder.is_dir():
+                raise InputError(f"cannot write the article's outputs: a file is in the way at {folder}",
+                                 path=str(article))
+
+
+def article_folder_settings(folder: Path, tm_db: Path | None = None) -> tuple[Path, Settings]:
+    """The article folder ``DIR/NAME`` that ``tandem publish`` was given, and the settings
+    for it: ``DIR`` is the output folder (whose ``tandem.db`` is the default memory).
+
+    ``.`` or ``..`` is resolved first, so that the folder has a name and a parent.
+
+    >>> folder, settings = article_folder_settings(Path("out/story"))
+    >>> folder, settings.out_dir
+    (PosixPath('out/story'), PosixPath('out'))
+    """
+    if folder.name in ("", ".", ".."):
+        folder = folder.resolve()
+    return folder, Settings(out_dir=folder.parent, tm_db=tm_db)
+
+
+def check_language_code(code: str) -> None:
+    """Refuse a code CLDR does not know (pages name and format each language from CLDR).
+
+    >>> check_language_code("de")
+    >>> check_language_code("xx")
+    Traceback (most recent call last):
+    ...
+    tandem.errors.InputError: unknown language code 'xx' (expected e.g. ru, ja)
+    """
+    from babel import Locale, UnknownLocaleError  # imported here: `tandem --help` stays fast
+
+    message = f"unknown language code {code!r} (expected e.g. ru, ja)"
+    if not code.isalpha() or not 2 <= len(code) <= 3:
+        raise InputError(message)
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise InputError(message) from None
 
 
 def parse_targets(value: str) -> tuple[str, ...]:

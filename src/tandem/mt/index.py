@@ -17,13 +17,13 @@ import http.client
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from tandem.errors import ModelError
-from tandem.fsutil import write_atomic
+from tandem.errors import InputError, ModelError
+from tandem.fsutil import ensure_folder, write_atomic
 from tandem.mt.models import InstalledPackage, install_from_file, installed_packages, version_key
 from tandem.settings import IndexSettings
 
@@ -118,6 +118,19 @@ def find_available(packages: list[AvailablePackage], from_code: str, to_code: st
     return max(matches, key=lambda p: version_key(p.version), default=None)
 
 
+def install(pair: Sequence[str], archive: Path | None, packages_dir: Path, settings: IndexSettings,
+            progress: DownloadProgress = lambda done, total: None) -> InstalledPackage:
+    """``tandem models install``: install ``archive`` if given, else the index's package for ``pair``.
+
+    Exactly one of the two must be given, and a pair is two codes.
+    """
+    if bool(archive) == bool(pair) or (pair and len(pair) != 2):
+        raise InputError("give either FROM TO (e.g. `tandem models install en ja`) or --file PATH.argosmodel")
+    if archive:
+        return install_from_file(archive, packages_dir)
+    return install_from_index(pair[0], pair[1], packages_dir, settings, progress)
+
+
 def install_from_index(from_code: str, to_code: str, packages_dir: Path, settings: IndexSettings,
                        progress: DownloadProgress = lambda done, total: None) -> InstalledPackage:
     """Download the package for a pair, check it, and install it atomically."""
@@ -133,7 +146,7 @@ def install_available(package: AvailablePackage, packages_dir: Path, settings: I
     """Download ``package`` to a temporary file and install it from there."""
     if not package.links:
         raise ModelError(f"the package index lists no download link for {package.name}")
-    packages_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(packages_dir, InputError)
     with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".download-") as tmp:
         archive = Path(tmp) / f"{package.name}.argosmodel"
         download(package, archive, settings, progress)

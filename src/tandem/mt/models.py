@@ -9,6 +9,7 @@ in the argos packages directory, where argostranslate itself looks for them.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -16,9 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tandem.document import ModelInfo
-from tandem.errors import ModelError
+from tandem.errors import InputError, ModelError
+from tandem.fsutil import ensure_folder
 
 TOKENIZER_FILES = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}
+# Language codes become part of folder names: letters, digits, _ and - only.
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
+_CT2_MAX_BINARY_VERSION = 64  # CTranslate2 is at 6; far above it is not a model.bin
 
 
 @dataclass(frozen=True)
@@ -129,17 +134,67 @@ def install_from_file(archive: Path, packages_dir: Path) -> InstalledPackage:
     ``packages_dir`` and only then renamed into place, so a corrupt archive or
     an interruption leaves nothing half-installed.
     """
-    packages_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(packages_dir, InputError)
     with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".installing-") as tmp:
         folder = _unpack(archive, Path(tmp))
-        read_package(folder)  # refuse an invalid package before touching the installed one
-        destination = packages_dir / folder.name
-        old = packages_dir / f".old-{folder.name}"
+        package = verify_package(folder)  # refuse an invalid package before touching the installed one
+        destination = packages_dir / install_name(package)
+        old = packages_dir / f".old-{destination.name}"
         if destination.exists():
             destination.rename(old)
         folder.rename(destination)
         shutil.rmtree(old, ignore_errors=True)
     return read_package(destination)
+
+
+def install_name(package: InstalledPackage) -> str:
+    """The folder a package is installed as: its pair and version, not the archive's folder
+    name, so that a package can only ever replace another version of the same pair.
+
+    >>> install_name(InstalledPackage(Path("x"), "en", "ja", "1.1", "sentencepiece"))
+    'translate-en_ja-1_1'
+    """
+    version = re.sub(r"[^A-Za-z0-9]", "_", package.version)
+    return f"{package.name}-{version}" if version else package.name
+
+
+def verify_package(folder: Path) -> InstalledPackage:
+    """:func:`read_package`, plus the checks worth their cost once, at install time: the
+    CTranslate2 ``model/config.json`` parses, ``model.bin`` starts like a CTranslate2 model,
+    and a SentencePiece tokenizer loads."""
+    package = read_package(folder)
+    try:
+        config = json.loads((package.model_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"package has no readable model/config.json ({exc})", path=str(folder)) from None
+    if not isinstance(config, dict):
+        raise ModelError("model/config.json is not a JSON object", path=str(folder))
+    _check_model_bin(package.model_dir / "model.bin")
+    if package.tokenizer == "sentencepiece":
+        _check_sentencepiece(package.tokenizer_file)
+    return package
+
+
+def _check_model_bin(path: Path) -> None:
+    """A CTranslate2 model.bin starts with a uint32 format version, then (from version 2)
+    a uint16-length spec name such as ``TransformerSpec``."""
+    with open(path, "rb") as f:
+        head = f.read(128)
+    version = int.from_bytes(head[:4], "little") if len(head) >= 6 else 0
+    length = int.from_bytes(head[4:6], "little")
+    name = head[6:6 + length].rstrip(b"\0")
+    if not 1 <= version <= _CT2_MAX_BINARY_VERSION or (
+            version >= 2 and not (name.isascii() and name.decode("ascii").isidentifier())):
+        raise ModelError("model/model.bin is not a CTranslate2 model", path=str(path))
+
+
+def _check_sentencepiece(path: Path) -> None:
+    import sentencepiece
+
+    try:
+        sentencepiece.SentencePieceProcessor(model_file=str(path))
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ModelError(f"sentencepiece.model is not a SentencePiece model ({exc})", path=str(path)) from None
 
 
 def _unpack(archive: Path, into: Path) -> Path:
@@ -180,6 +235,9 @@ def _read_metadata(folder: Path) -> dict:
         raise ModelError(f"unreadable metadata.json ({exc})", path=str(folder)) from exc
     if not isinstance(metadata, dict) or not metadata.get("from_code") or not metadata.get("to_code"):
         raise ModelError("metadata.json lacks from_code/to_code", path=str(folder))
+    for key in ("from_code", "to_code"):
+        if not isinstance(metadata[key], str) or not _CODE.fullmatch(metadata[key]):
+            raise ModelError(f"metadata.json has an invalid language code {metadata[key]!r}", path=str(folder))
     return metadata
 
 

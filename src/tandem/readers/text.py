@@ -16,6 +16,8 @@ FILE_EXTENSIONS = (".txt", ".text")
 
 _BLANK_LINE = re.compile(r"\r?\n[ \t\f\v]*\r?\n")
 _LINE_BREAK = re.compile(r"\r?\n")
+# Everything XML 1.0 cannot hold: the text goes into XLIFF, TMX and HTML.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def read(path: Path, language: str = "en") -> Article:
@@ -43,11 +45,24 @@ def parse(text: str, *, name: str, source_path: str, language: str = "en") -> Ar
 
 
 def decode(data: bytes, where: str) -> str:
-    """Decode UTF-8 (with or without BOM), failing with the byte offset."""
+    """Decode UTF-8 (with or without BOM), failing with the byte offset; refuse
+    characters XML cannot hold, with their character offset in the decoded text.
+
+    >>> decode(b"Vote\\x00d.", "a.txt")
+    Traceback (most recent call last):
+    ...
+    tandem.errors.InputError: a.txt: character U+0000 at character offset 4 cannot be stored in XLIFF, TMX or HTML (control characters other than tab and line breaks are not allowed)
+    """
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (invalid byte at offset {exc.start})", path=where) from exc
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise InputError(f"character U+{ord(bad.group()):04X} at character offset {bad.start()} cannot be "
+                         "stored in XLIFF, TMX or HTML (control characters other than tab and line breaks "
+                         "are not allowed)", path=where)
+    return text
 
 
 def _read_bytes(path: Path) -> bytes:
