@@ -83,3 +83,13 @@ def test_tm_export_without_memory_and_import_of_bad_file_fail_cleanly(tmp_path):
     result = run_tandem("tm", "import", str(bad), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith(f"tandem: error: {bad}")
     assert not (tmp_path / "out").exists()
+
+
+def test_tmx_writer_does_not_need_the_memory_module():
+    """The writer depends on the model only (Entry lives in document.py), not on SQLite."""
+    import subprocess
+    import sys
+
+    code = "import sys, tandem.writers.tmx; print('tandem.memory' in sys.modules, 'sqlite3' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -18,9 +18,8 @@ from pathlib import Path
 from lxml import etree
 
 from tandem import __version__, xmlsafe
-from tandem.document import BilingualDocument, Origin
+from tandem.document import BilingualDocument, Entry, Origin
 from tandem.errors import InputError
-from tandem.memory import Entry
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXPORTED = (Origin.HUMAN, Origin.TM)
