@@ -170,3 +170,32 @@ def test_merge_rewrites_the_report_keeping_the_run_timings(tmp_path):
     assert report["targets"]["ru"]["origins"] == {"mt": 0, "tm": 0, "human": 1, "none": 1}
     assert report["targets"]["ru"]["translated_segments"] == 1
     assert report["seconds"] == seconds
+
+
+def test_a_run_with_fewer_languages_keeps_and_republishes_the_others(tmp_path, packages_dir):
+    from lxml import etree
+
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_tandem("run", str(article), "--out", str(out), packages=packages_dir).returncode == 0
+    ja_xlf = out / "story" / "story.en-ja.xlf"
+    before = [u.findtext("x:target", namespaces=ns) for u in etree.parse(str(ja_xlf)).iterfind(".//x:trans-unit", ns)]
+    article.write_text("The port is busy. Ships wait outside.\n", encoding="utf-8")
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    assert "1 of 2 segments have no ja translation" in result.stderr
+    units = list(etree.parse(str(ja_xlf)).iterfind(".//x:trans-unit", ns))
+    assert [u.findtext("x:target", namespaces=ns) or "" for u in units] == [before[0], ""]
+    index = etree.HTML((out / "story" / "index.html").read_bytes())
+    assert index.xpath('//a[@hreflang="ja"]')
+    report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
+    assert report["target_languages"] == ["ru", "ja"]
+    # the Japanese file can still be merged
+    tree = etree.parse(str(ja_xlf))
+    target = tree.find(".//x:target", ns)
+    target.text, target.attrib["state"] = "港は混雑している。", "final"
+    tree.write(str(tmp_path / "ja.xlf"))
+    merged = run_tandem("merge", str(tmp_path / "ja.xlf"), "--out", str(out), cwd=tmp_path)
+    assert merged.returncode == 0 and "story ja: 1 updated" in merged.stdout, merged.stdout + merged.stderr

@@ -183,11 +183,12 @@ class Memory:
 
     def entries(self, source_lang: str, targets: Sequence[str] | None = None,
                 origins: Sequence[Origin] = (Origin.HUMAN, Origin.TM)) -> list[Entry]:
-        """The best entry per source text and target language (for TMX export)."""
+        """The best entry per source text and target language (for TMX export); human work
+        still in review is left out."""
         marks = ",".join("?" * len(origins))
         rows = self._db.execute(
             f"SELECT * FROM translations WHERE source_lang = ? AND origin IN ({marks}) "
-            f"ORDER BY source_text, target_lang, {_RANK}, updated_at DESC, id DESC",
+            f"AND (origin != 'human' OR {_REVIEWED}) ORDER BY source_text, target_lang, {_RANK}, updated_at DESC, id DESC",
             (source_lang, *[o.value for o in origins])).fetchall()
         best: dict[tuple[str, str], Entry] = {}
         for r in rows:

@@ -119,11 +119,7 @@ def _translate_and_write(article: Article, plans: list[leverage.Plan], packages:
         with _timed(seconds, "align"):
             docs.append(align.align(article, plan.language, translations, _doc_model(translations)))
     out_dir = settings.out_dir / article.name
-    with _timed(seconds, "write"):  # rendered first: a writer that fails leaves the memory untouched
-        rendered = render_outputs(docs, out_dir, output_kinds(settings))
-    with _timed(seconds, "store"):
-        tm.save_run(article, docs)
-        tm.persist()
+    docs, rendered = _store_and_render(article, docs, tm, settings, seconds)
     with _timed(seconds, "write"):
         for path, data in rendered.items():
             write_atomic(path, data)
@@ -131,6 +127,32 @@ def _translate_and_write(article: Article, plans: list[leverage.Plan], packages:
     report.output_dir = str(out_dir)
     write_text_atomic(out_dir / "report.json", report.to_json())  # last: it marks a complete run
     return report
+
+
+def _store_and_render(article: Article, docs: list[BilingualDocument], tm: Memory, settings: Settings,
+                      seconds: dict[str, float]) -> tuple[list[BilingualDocument], dict[Path, bytes]]:
+    """Store the run and render every output (with the languages this run left out, as the memory
+    now holds them) in one transaction: a writer that fails leaves the memory as it was."""
+    with tm.transaction():
+        with _timed(seconds, "store"):
+            tm.save_run(article, docs)
+            docs = docs + _kept_languages(tm, article, settings.targets)
+        with _timed(seconds, "write"):
+            rendered = render_outputs(docs, settings.out_dir / article.name, output_kinds(settings))
+    with _timed(seconds, "store"):
+        tm.persist()
+    return docs, rendered
+
+
+def _kept_languages(tm: Memory, article: Article, targets: Sequence[str]) -> list[BilingualDocument]:
+    """Documents of the languages the article was run into before but not in this run."""
+    stored = tm.load_article(article.name)
+    docs = []
+    for language in stored[1] if stored else ():
+        if language not in targets:
+            translations = tm.load_translations(article, language)
+            docs.append(align.align(article, language, translations, _doc_model(translations)))
+    return docs
 
 
 def machine_translate(segments: Sequence[Segment], language: str, route: Route,

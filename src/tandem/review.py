@@ -167,9 +167,8 @@ def _review_file(tm: Memory, f: ReviewedFile, article: Article) -> tuple[FileRes
             result.rejected.append((unit.id, why))
             continue
         decision = _target_problem(unit, f) or _decide(unit, current[unit.id], f)
-        if isinstance(decision, Translation) and _is_stale_draft(tm, article, unit, current[unit.id], f):
-            decision = ("stale: unchanged draft, a newer review exists" if current[unit.id].origin is Origin.HUMAN
-                        else "stale: unchanged draft from an earlier run")
+        if isinstance(decision, Translation):
+            decision = _stale(tm, article, unit, current[unit.id], f) or decision
         if isinstance(decision, str):
             result.rejected.append((unit.id, decision))
         elif decision is None:
@@ -200,17 +199,18 @@ def _target_problem(unit: UnitReview, f: ReviewedFile) -> str | None:
     return None
 
 
-def _is_stale_draft(tm: Memory, article: Article, unit: UnitReview, current: Translation, f: ReviewedFile) -> bool:
-    """Whether the unit shows, untouched, a draft Tandem wrote earlier (MT or memory text with the
-    state and approval Tandem gave it): a file saved before later work, not a review."""
+def _stale(tm: Memory, article: Article, unit: UnitReview, current: Translation, f: ReviewedFile) -> str | None:
+    """Why the unit is refused if it shows, untouched, a draft Tandem wrote earlier (MT or memory
+    text with the state and approval Tandem gave it): a file saved before later work, not a review."""
     source = next(s.text for s in article.segments if s.id == unit.id)
     for draft in tm.drafts(article.language, f.target_lang, source, unit.id):
         written = state_12(draft)[0] if f.version == "1.2" else state_20(draft)
         approved = f.version == "1.2" and written in APPROVED_12
         if (unit.target == draft.text != current.text and unit.state in (None, written)
                 and unit.approved in (False, approved)):
-            return True
-    return False
+            return ("stale: unchanged draft, a newer review exists" if current.origin is Origin.HUMAN
+                    else "stale: unchanged draft from an earlier run")
+    return None
 
 
 def _decide(unit: UnitReview, current: Translation, f: ReviewedFile) -> Translation | str | None:
