@@ -95,3 +95,14 @@ def test_a_rerun_keeps_the_review_its_segment_shows(tmp_path):
         _run_and_review(tm, other, "Пирс снова откроют в мае.")
         again = leverage.plan(tm, first, "ru", 75)
     assert again.found["p1.s1"].text == "Причал откроется в мае."
+
+
+def test_a_rerun_keeps_work_in_review_over_an_earlier_finished_review(tmp_path):
+    article = _article("The pier reopens in May.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        _run_and_review(tm, article, "Причал откроется в мае.")
+        seg = article.segments[0]
+        later = Translation(seg.id, "ru", "Пирс откроют в мае?", Origin.HUMAN, state="needs-review-translation")
+        tm.store_reviewed([Reviewed("a", "en", seg.text, later)])
+        again = leverage.plan(tm, article, "ru", 75)
+    assert (again.found["p1.s1"].text, again.found["p1.s1"].in_review) == ("Пирс откроют в мае?", True)

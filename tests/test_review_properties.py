@@ -83,8 +83,7 @@ class Loop:
         target.text = TARGETS[choice]
         if state in (STATES_12 if version == "1.2" else STATES_20):
             state_holder.set("state", state)
-        self.counter += 1
-        path = self.folder / f"review-{self.counter}.xlf"
+        path = self.folder / "reviewed.en-ru.xlf"  # one name, as a reviewer saves it each time
         tree.write(str(path), xml_declaration=True, encoding="UTF-8")
         self.merge(path, version)
         self.save_copy()

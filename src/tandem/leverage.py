@@ -3,7 +3,7 @@
 For every segment and target language, in this order:
 
 1. the human translation the segment already shows (its source unchanged):
-   a re-run keeps the article's own review, even one still in review;
+   a re-run keeps the article's own latest review, even one still in review;
 2. a reviewed (human) translation of exactly the same source text;
 3. another exact match: an imported memory (TMX), then earlier MT output --
    human work still in review (state ``needs-*``/``initial``) is attached as a
@@ -87,10 +87,7 @@ def _exact(memory: Memory, article: Article, language: str, seg: Segment) -> Tra
     """Steps 1-3 of the lookup for one segment."""
     shown = memory.current_unit(article.name, language, seg.id)
     if shown and shown[0] == seg.text and shown[1].origin is Origin.HUMAN:
-        if shown[1].reviewed:
-            return shown[1]
-        reviewed = memory.best_exact(article.language, language, seg.text, seg.id, (Origin.HUMAN,))
-        return reviewed or shown[1]  # a finished review of the same text outranks work in progress
+        return shown[1]  # the reviewer's latest word on this very sentence, finished or not
     exact = memory.best_exact(article.language, language, seg.text, seg.id)
     if exact is None or exact.reviewed:
         return exact
