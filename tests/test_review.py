@@ -346,3 +346,23 @@ def test_work_left_in_a_not_done_state_is_stored_as_in_review(workspace, tmp_pat
         (entry,) = tm.human_entries()
         assert entry.state == state
         assert tm.best_exact("en", "ru", entry.source_text, unit_id).origin is Origin.MT
+
+
+def test_an_old_draft_does_not_displace_a_newer_memory_match(workspace, tmp_path):
+    """The MT draft of an earlier run, merged untouched after a --tm run replaced it, is stale."""
+    article, out = workspace
+    xlf = out / "harbor-radar" / "harbor-radar.en-ru.xlf"
+    draft = tmp_path / "draft.xlf"
+    shutil.copy(xlf, draft)
+    unit = next(etree.parse(str(xlf)).iterfind(".//x:trans-unit", NS))
+    tmx = tmp_path / "memory.tmx"
+    tmx.write_text('<tmx version="1.4"><header srclang="en" segtype="sentence" datatype="plaintext" '
+                   'adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body><tu>'
+                   f'<tuv xml:lang="en"><seg>{unit.findtext("x:source", namespaces=NS)}</seg></tuv>'
+                   '<tuv xml:lang="ru"><seg>Из памяти.</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    assert run_tandem("run", str(article), "--tm", str(tmx), "--out", str(out), cwd=tmp_path).returncode == 0
+    result = run_tandem("merge", str(draft), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"rejected {unit.get('id')}: stale: unchanged draft from an earlier run" in result.stdout
+    with open_memory(out / "tandem.db") as tm:
+        assert tm.human_entries() == []

@@ -9,7 +9,12 @@ translations in one transaction, then the article's outputs are rebuilt.
 
 CAT tools add namespaces and attributes, reorder units, mark ``approved="yes"``,
 use their own states and sometimes empty a target: all of that is expected.
-Reviewed work is only ever added; an emptied target keeps the stored one.
+Reviewed work is only ever added; an emptied target keeps the stored one.  A
+unit still showing, untouched, a draft Tandem wrote earlier (an old copy of the
+file) is refused as stale, so it cannot displace newer work; so is a target
+holding a character XML cannot hold, or one in another language.  The state
+the reviewer gives decides whether the work is reviewed or still in review
+(:func:`tandem.document.is_reviewed_state`).
 """
 
 from __future__ import annotations
