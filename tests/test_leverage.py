@@ -60,3 +60,49 @@ def test_human_beats_earlier_mt_of_the_same_text(tmp_path):
         tm.store_reviewed([Reviewed("a", "en", "Hello there.", human)])
         plan = leverage.plan(tm, article, "ru", 75)
     assert plan.todo == () and plan.found["p1.s1"].text == "Привет."
+
+
+def _run_and_review(tm, article, text, state="final", name="r.xlf"):
+    tm.save_run(article, [align.align(article, "ru", [Translation(s.id, "ru", "мт", Origin.MT)
+                                                      for s in article.segments])])
+    seg = article.segments[0]
+    human = Translation(seg.id, "ru", text, Origin.HUMAN, state=state, provenance=name)
+    tm.store_reviewed([Reviewed(article.name, "en", seg.text, human)])
+
+
+def test_work_in_review_is_a_candidate_elsewhere_never_the_target(tmp_path):
+    first = _article("The pier reopens in May.")
+    other = segment.segment_article(parse("The pier reopens in May.", name="b", source_path="b.txt"))
+    with open_memory(tmp_path / "tm.db") as tm:
+        _run_and_review(tm, first, "Причал откроется в мае?", state="needs-translation")
+        same_article = leverage.plan(tm, first, "ru", 75)
+        elsewhere = leverage.plan(tm, other, "ru", 75)
+    # its own segment keeps showing the reviewer's unfinished work...
+    assert (same_article.found["p1.s1"].text, same_article.found["p1.s1"].in_review) == \
+        ("Причал откроется в мае?", True)
+    # ...another article gets the earlier MT as target and the work in review as a candidate
+    found = elsewhere.found["p1.s1"]
+    assert (found.text, found.origin) == ("мт", Origin.MT)
+    assert [(c.text, c.origin) for c in found.candidates] == [("Причал откроется в мае?", Origin.HUMAN)]
+
+
+def test_a_rerun_keeps_the_review_its_segment_shows(tmp_path):
+    """Another article's later review of the same sentence does not replace this article's own."""
+    first = _article("The pier reopens in May.")
+    other = segment.segment_article(parse("The pier reopens in May.", name="b", source_path="b.txt"))
+    with open_memory(tmp_path / "tm.db") as tm:
+        _run_and_review(tm, first, "Причал откроется в мае.")
+        _run_and_review(tm, other, "Пирс снова откроют в мае.")
+        again = leverage.plan(tm, first, "ru", 75)
+    assert again.found["p1.s1"].text == "Причал откроется в мае."
+
+
+def test_a_rerun_keeps_work_in_review_over_an_earlier_finished_review(tmp_path):
+    article = _article("The pier reopens in May.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        _run_and_review(tm, article, "Причал откроется в мае.")
+        seg = article.segments[0]
+        later = Translation(seg.id, "ru", "Пирс откроют в мае?", Origin.HUMAN, state="needs-review-translation")
+        tm.store_reviewed([Reviewed("a", "en", seg.text, later)])
+        again = leverage.plan(tm, article, "ru", 75)
+    assert (again.found["p1.s1"].text, again.found["p1.s1"].in_review) == ("Пирс откроют в мае?", True)

@@ -111,3 +111,64 @@ def test_import_counts_only_new_or_changed_entries(tmp_path):
         assert tm.import_entries([entry]) == 1
         assert tm.import_entries([entry]) == 0
         assert tm.count() == 1
+
+
+def _review(tm, article, text, name="r.xlf", state="final", segment=0):
+    seg = article.segments[segment]
+    human = Translation(seg.id, "ru", text, Origin.HUMAN, state=state, provenance=name)
+    tm.store_reviewed([Reviewed(article.name, "en", seg.text, human)])
+
+
+def test_reverting_a_review_makes_the_revert_the_latest(tmp_path):
+    """Merge A, then B, then A again: A is what the memory now offers first."""
+    article = _article()
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.save_run(article, [_doc(article)])
+        for text in ("Рыба А.", "Рыба Б.", "Рыба А."):
+            _review(tm, article, text)
+        best = tm.best_exact("en", "ru", article.segments[0].text, "p1.s1")
+        shown = tm.load_translations(article, "ru")[0]
+    assert best.text == shown.text == "Рыба А."
+
+
+def test_a_run_with_fewer_languages_keeps_the_others(tmp_path):
+    article = _article()
+    ja = align.align(article, "ja", [Translation(s.id, "ja", f"魚 {s.id}", Origin.HUMAN, state="final")
+                                     for s in article.segments])
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.save_run(article, [_doc(article), ja])
+        tm.save_run(article, [_doc(article, prefix="снова")])  # a run with --to ru only
+        _, targets = tm.load_article("fish")
+        kept = tm.load_translations(article, "ja")
+    assert targets == ("ru", "ja")
+    assert [t.text for t in kept] == [f"魚 {s.id}" for s in article.segments]
+
+
+def test_a_source_edit_in_a_run_without_a_language_drops_only_its_stale_units(tmp_path):
+    article = _article()
+    ja = align.align(article, "ja", [Translation(s.id, "ja", f"魚 {s.id}", Origin.HUMAN, state="final")
+                                     for s in article.segments])
+    edited = _article("One fish. Blue fish.\n\nRed fish.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.save_run(article, [_doc(article), ja])
+        tm.save_run(edited, [_doc(edited)])
+        kept = tm.load_translations(edited, "ja")
+    assert [(t.text, t.origin) for t in kept] == \
+        [("魚 p1.s1", Origin.HUMAN), ("", Origin.NONE), ("魚 p2.s1", Origin.HUMAN)]
+
+
+def test_a_write_sqlite_refuses_is_an_output_error(tmp_path):
+    from tandem.errors import OutputError
+
+    path = tmp_path / "tm.db"
+    article = _article()
+    with open_memory(path) as tm:
+        tm.save_run(article, [_doc(article)])
+        tm.persist()
+    readonly = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    readonly.row_factory = sqlite3.Row
+    with memory.Memory(readonly, path, persisted=True) as tm:
+        with pytest.raises(OutputError, match="cannot write the translation memory"):
+            tm.import_entries([Entry("en", "ru", "Hi.", "Привет.", Origin.TM)])
+        with pytest.raises(OutputError, match="cannot write the translation memory"):
+            _review(tm, article, "Рыба.")

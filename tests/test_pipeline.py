@@ -108,3 +108,94 @@ def test_xliff_option_chooses_the_versions_written(tmp_path, choice, present, ab
     assert result.returncode == 0, result.stderr
     names = {p.name for p in (out / "story").iterdir()}
     assert f"story.en-ru{present}" in names and f"story.en-ru{absent}" not in names
+
+
+def _digest(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_failed_run_does_not_keep_its_tmx_import(tmp_path):
+    """run --tm X with a model missing exits 2 and writes nothing, not even into an existing memory."""
+    from tests.test_tmx import SAMPLE_TMX
+
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_tandem("run", str(article), "--out", str(out), "--no-mt", cwd=tmp_path).returncode == 0
+    before = _digest(out / "tandem.db")
+    result = run_tandem("run", str(article), "--tm", str(SAMPLE_TMX), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2 and "en->" in result.stderr, result.stderr
+    assert _digest(out / "tandem.db") == before
+
+
+def test_a_render_failure_changes_nothing(tmp_path, monkeypatch):
+    """Every output is rendered before the memory is written: a failing writer leaves it as it was."""
+    from tandem import pipeline
+    from tandem.settings import Settings
+
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    settings = Settings(targets=("ru",), out_dir=tmp_path / "out", machine_translation=False)
+    pipeline.run([article], settings)
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    article.write_text("The port is busy. Ships wait outside.\n", encoding="utf-8")
+
+    def broken(docs):
+        raise RuntimeError("a writer failed")
+
+    monkeypatch.setattr(pipeline.site, "render_pages", broken)
+    with pytest.raises(RuntimeError, match="a writer failed"):
+        pipeline.run([article], settings)
+    assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
+
+
+def test_merge_rewrites_the_report_keeping_the_run_timings(tmp_path):
+    from lxml import etree
+
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_tandem("run", str(article), "--out", str(out), "--no-mt", "--to", "ru", cwd=tmp_path).returncode == 0
+    report_path = out / "story" / "report.json"
+    seconds = json.loads(report_path.read_text(encoding="utf-8"))["seconds"]
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    tree = etree.parse(str(out / "story" / "story.en-ru.xlf"))
+    target = tree.find(".//x:target", ns)
+    target.text, target.attrib["state"] = "Порт загружен.", "final"
+    tree.write(str(tmp_path / "r.xlf"))
+    assert run_tandem("merge", str(tmp_path / "r.xlf"), "--out", str(out), cwd=tmp_path).returncode == 0
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["targets"]["ru"]["origins"] == {"mt": 0, "tm": 0, "human": 1, "none": 1}
+    assert report["targets"]["ru"]["translated_segments"] == 1
+    assert report["seconds"] == seconds
+
+
+def test_a_run_with_fewer_languages_keeps_and_republishes_the_others(tmp_path, packages_dir):
+    from lxml import etree
+
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_tandem("run", str(article), "--out", str(out), packages=packages_dir).returncode == 0
+    ja_xlf = out / "story" / "story.en-ja.xlf"
+    before = [u.findtext("x:target", namespaces=ns) for u in etree.parse(str(ja_xlf)).iterfind(".//x:trans-unit", ns)]
+    article.write_text("The port is busy. Ships wait outside.\n", encoding="utf-8")
+    result = run_tandem("run", str(article), "--out", str(out), "--to", "ru", packages=packages_dir)
+    assert result.returncode == 0, result.stderr
+    assert "1 of 2 segments have no ja translation" in result.stderr
+    units = list(etree.parse(str(ja_xlf)).iterfind(".//x:trans-unit", ns))
+    assert [u.findtext("x:target", namespaces=ns) or "" for u in units] == [before[0], ""]
+    index = etree.HTML((out / "story" / "index.html").read_bytes())
+    assert index.xpath('//a[@hreflang="ja"]')
+    report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
+    assert report["target_languages"] == ["ru", "ja"]
+    # the Japanese file can still be merged
+    tree = etree.parse(str(ja_xlf))
+    target = tree.find(".//x:target", ns)
+    target.text, target.attrib["state"] = "港は混雑している。", "final"
+    tree.write(str(tmp_path / "ja.xlf"))
+    merged = run_tandem("merge", str(tmp_path / "ja.xlf"), "--out", str(out), cwd=tmp_path)
+    assert merged.returncode == 0 and "story ja: 1 updated" in merged.stdout, merged.stdout + merged.stderr

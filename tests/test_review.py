@@ -245,13 +245,13 @@ def test_read_reviewed_xliff2_joins_resegmented_units_and_decodes_cp(tmp_path):
         '<segment state="final"><source>One part.</source><target>一つ目。</target></segment>'
         '<ignorable><source> </source></ignorable>'
         '<segment state="translated"><source>Two <pc id="1">parts</pc>.</source>'
-        '<target>二つ<cp hex="0007"/>目<ph id="2"/>。</target></segment></unit>'
+        '<target>二つ<cp hex="00A0"/>目<ph id="2"/>。</target></segment></unit>'
         '<unit id="p1.s2"><segment><source>No target.</source></segment></unit></file></xliff>',
         encoding="utf-8")
     (f,) = review.read_reviewed(xlf)
     assert (f.version, f.original, f.source_lang, f.target_lang) == ("2", "b.txt", "en", "ja")
     first, second = f.units
-    assert (first.source, first.target, first.state) == ("One part. Two parts.", "一つ目。 二つ\x07目。", "translated")
+    assert (first.source, first.target, first.state) == ("One part. Two parts.", "一つ目。 二つ\xa0目。", "translated")
     assert (second.target, second.state) == (None, "initial")
 
 
@@ -262,3 +262,107 @@ def test_run_with_a_missing_tmx_is_an_error_and_writes_nothing(tmp_path):
                         "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2 and "nope.tmx: cannot read" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _edit_first_target(xlf: Path, reviewed: Path, text: str, **target_attributes: str) -> str:
+    tree = etree.parse(str(xlf))
+    unit = tree.find(".//x:trans-unit", NS)
+    target = unit.find("x:target", NS)
+    target.text = text
+    for name, value in target_attributes.items():
+        target.set(name, value)
+    tree.write(str(reviewed), xml_declaration=True, encoding="UTF-8")
+    return unit.get("id")
+
+
+def test_an_untouched_old_draft_does_not_overwrite_a_newer_review(workspace, tmp_path):
+    _, out = workspace
+    xlf = out / "harbor-radar" / "harbor-radar.en-ru.xlf"
+    draft = tmp_path / "draft.en-ru.xlf"
+    shutil.copy(xlf, draft)  # the file as `tandem run` wrote it, saved before the review
+    unit_id = _edit_first_target(xlf, tmp_path / "reviewed.xlf", "Рецензия.", state="final")
+    assert run_tandem("merge", str(tmp_path / "reviewed.xlf"), "--out", str(out), cwd=tmp_path).returncode == 0
+    result = run_tandem("merge", str(draft), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"rejected {unit_id}: stale: unchanged draft, a newer review exists" in result.stdout
+    assert ": 0 updated" in result.stdout.splitlines()[0]
+    first = _units(etree.parse(str(xlf)))[unit_id].find("x:target", NS)
+    assert (first.text, first.get("state")) == ("Рецензия.", "final")
+    with open_memory(out / "tandem.db") as tm:
+        assert [e.target_text for e in tm.human_entries()] == ["Рецензия."]
+
+
+@pytest.mark.parametrize("hex_value", ["1", "0", "FFFE", "D800", "110000"])
+def test_a_cp_that_xml_cannot_hold_is_rejected_and_runs_keep_working(workspace, tmp_path, hex_value):
+    article, out = workspace
+    xlf = out / "harbor-radar" / "harbor-radar.en-ru.xlf"
+    reviewed = tmp_path / "cp.xlf"
+    data = xlf.read_bytes()
+    unit_id = _edit_first_target(xlf, reviewed, "Звон")
+    reviewed.write_bytes(reviewed.read_bytes().replace(">Звон<".encode(), f'>Звон<cp hex="{hex_value}"/><'.encode()))
+    assert f'hex="{hex_value}"'.encode() in reviewed.read_bytes()
+    result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"rejected {unit_id}: target contains a character XML cannot hold" in result.stdout
+    assert xlf.read_bytes() == data
+    again = run_tandem("run", str(article), "--out", str(out), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_target_in_another_language_is_rejected(workspace, tmp_path):
+    _, out = workspace
+    xlf = out / "harbor-radar" / "harbor-radar.en-ru.xlf"
+    reviewed = tmp_path / "lang.xlf"
+    unit_id = _edit_first_target(xlf, reviewed, "日本語の文。", **{"{http://www.w3.org/XML/1998/namespace}lang": "ja"})
+    result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"rejected {unit_id}: target language ja is not the file's target language ru" in result.stdout
+    with open_memory(out / "tandem.db") as tm:
+        assert tm.human_entries() == []
+
+
+@pytest.mark.parametrize("version, state", [("1.2", "needs-translation"), ("2", "initial")])
+def test_work_left_in_a_not_done_state_is_stored_as_in_review(workspace, tmp_path, version, state):
+    _, out = workspace
+    folder = out / "harbor-radar"
+    if version == "1.2":
+        unit_id = _edit_first_target(folder / "harbor-radar.en-ru.xlf", tmp_path / "r.xlf", "Черновик.", state=state)
+    else:
+        store = Xliff2File.parsestring((folder / "harbor-radar.en-ru.xliff2.xlf").read_bytes())
+        store.units[0].target = "Черновик."
+        store.units[0].xmlelement.set("state", state)
+        unit_id = store.units[0].xmlelement.getparent().get("id")
+        (tmp_path / "r.xlf").write_bytes(bytes(store))
+    result = run_tandem("merge", str(tmp_path / "r.xlf"), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0 and ": 1 updated" in result.stdout, result.stdout + result.stderr
+    page = etree.HTML((folder / "harbor-radar.en-ru.html").read_bytes())
+    (cell,) = page.xpath(f'//td[@id="{unit_id}-ru"]')
+    assert cell.xpath('string(span[@class="text"])') == "Черновик."
+    (status,) = cell.xpath('span[contains(@class, "status")]')
+    assert status.get("class") == "status status-in-review"
+    assert status.xpath("string()").endswith("На проверке")  # "In review" in the Russian page chrome
+    assert page.xpath('string(//p[@class="summary"])').startswith("Проверено 0 из ")  # 0 reviewed
+    with open_memory(out / "tandem.db") as tm:
+        (entry,) = tm.human_entries()
+        assert entry.state == state
+        assert tm.best_exact("en", "ru", entry.source_text, unit_id).origin is Origin.MT
+
+
+def test_an_old_draft_does_not_displace_a_newer_memory_match(workspace, tmp_path):
+    """The MT draft of an earlier run, merged untouched after a --tm run replaced it, is stale."""
+    article, out = workspace
+    xlf = out / "harbor-radar" / "harbor-radar.en-ru.xlf"
+    draft = tmp_path / "draft.xlf"
+    shutil.copy(xlf, draft)
+    unit = next(etree.parse(str(xlf)).iterfind(".//x:trans-unit", NS))
+    tmx = tmp_path / "memory.tmx"
+    tmx.write_text('<tmx version="1.4"><header srclang="en" segtype="sentence" datatype="plaintext" '
+                   'adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body><tu>'
+                   f'<tuv xml:lang="en"><seg>{unit.findtext("x:source", namespaces=NS)}</seg></tuv>'
+                   '<tuv xml:lang="ru"><seg>Из памяти.</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    assert run_tandem("run", str(article), "--tm", str(tmx), "--out", str(out), cwd=tmp_path).returncode == 0
+    result = run_tandem("merge", str(draft), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"rejected {unit.get('id')}: stale: unchanged draft from an earlier run" in result.stdout
+    with open_memory(out / "tandem.db") as tm:
+        assert tm.human_entries() == []

@@ -83,3 +83,30 @@ def test_tm_export_without_memory_and_import_of_bad_file_fail_cleanly(tmp_path):
     result = run_tandem("tm", "import", str(bad), "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.startswith(f"tandem: error: {bad}")
     assert not (tmp_path / "out").exists()
+
+
+def test_tmx_writer_does_not_need_the_memory_module():
+    """The writer depends on the model only (Entry lives in document.py), not on SQLite."""
+    import subprocess
+    import sys
+
+    code = "import sys, tandem.writers.tmx; print('tandem.memory' in sys.modules, 'sqlite3' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_work_still_in_review_is_not_exported(tmp_path):
+    """TMX carries finished work: human targets in a needs-*/initial state stay out."""
+    from tandem.memory import Reviewed
+
+    article = segment.segment_article(parse("One. Two.", name="n", source_path="n.txt"))
+    ids = [s.id for s in article.segments]
+    doc = align.align(article, "ru", [Translation(ids[0], "ru", "Один.", Origin.HUMAN, state="final"),
+                                      Translation(ids[1], "ru", "Два?", Origin.HUMAN, state="needs-translation")])
+    root = etree.fromstring(tmx.serialize(doc))
+    assert [tu.findtext("tuv[2]/seg") for tu in root.findall("body/tu")] == ["Один."]
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.save_run(article, [align.align(article, "ru", [Translation(i, "ru", "", Origin.NONE) for i in ids])])
+        tm.store_reviewed([Reviewed("n", "en", s.text, p.translation)
+                           for s, p in zip(article.segments, doc.pairs)])
+        assert [e.target_text for e in tm.entries("en")] == ["Один."]

@@ -85,6 +85,21 @@ class Origin(str, Enum):
     NONE = "none"  # left empty for the translator
 
 
+# Reviewer states that mean "done" (XLIFF 1.2 translated/signed-off/final -- approved="yes" is
+# stored as final -- and 2.x translated/reviewed/final).  Human work in any other state
+# (new, needs-*, initial) is "in review": kept and offered, never reused as a finished target.
+REVIEWED_STATES = ("translated", "signed-off", "reviewed", "final")
+
+
+def is_reviewed_state(state: str | None) -> bool:
+    """Whether a human translation's state says the reviewer is done with it.
+
+    >>> is_reviewed_state("final"), is_reviewed_state("needs-translation"), is_reviewed_state(None)
+    (True, False, True)
+    """
+    return state is None or state in REVIEWED_STATES
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """Identifies the argos package that produced machine translations."""
@@ -133,6 +148,31 @@ class Translation:
     state: str | None = None
     provenance: str = ""  # where human/TM work came from (reviewed file name)
     candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def reviewed(self) -> bool:
+        """Human work the reviewer marked as done (see :func:`is_reviewed_state`)."""
+        return self.origin is Origin.HUMAN and is_reviewed_state(self.state)
+
+    @property
+    def in_review(self) -> bool:
+        """Human work the reviewer has not marked as done yet."""
+        return self.origin is Origin.HUMAN and not is_reviewed_state(self.state)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored translation, as TMX import and export see it."""
+
+    source_lang: str
+    target_lang: str
+    source_text: str
+    target_text: str
+    origin: Origin
+    state: str | None = None
+    provenance: str = ""
+    created_at: str = ""
+    updated_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 For every segment and target language, in this order:
 
-1. a reviewed (human) translation of exactly the same source text;
-2. another exact match: an imported memory (TMX), then earlier MT output;
-3. fuzzy matches of reviewed or imported work above a threshold, and the
-   segment's own earlier reviewed translation if its source was edited --
+1. the human translation the segment already shows (its source unchanged):
+   a re-run keeps the article's own latest review, even one still in review;
+2. a reviewed (human) translation of exactly the same source text;
+3. another exact match: an imported memory (TMX), then earlier MT output --
+   human work still in review (state ``needs-*``/``initial``) is attached as a
+   candidate;
+4. fuzzy matches of reviewed, in-review or imported work above a threshold, and
+   the segment's own earlier reviewed translation if its source was edited --
    offered as candidates, never used as the target;
-4. machine translation for whatever is left (or nothing, with ``--no-mt``).
+5. machine translation for whatever is left (or nothing, with ``--no-mt``).
 
 A re-run of an unchanged article therefore finds every segment in step 1 or 2
 and makes no MT call at all; and MT never replaces reviewed work, because a
@@ -44,7 +48,7 @@ def plan(memory: Memory, article: Article, language: str, threshold: float) -> P
     candidates: dict[str, tuple[Candidate, ...]] = {}
     sources = None  # loaded only if some segment needs a fuzzy search
     for seg in article.segments:
-        exact = memory.best_exact(article.language, language, seg.text, seg.id)
+        exact = _exact(memory, article, language, seg)
         if exact is not None:
             found[seg.id] = exact
             continue
@@ -79,6 +83,18 @@ def similarity(a: str, b: str) -> float:
     return round(fuzz.ratio(a, b, processor=utils.default_process), 1)
 
 
+def _exact(memory: Memory, article: Article, language: str, seg: Segment) -> Translation | None:
+    """Steps 1-3 of the lookup for one segment."""
+    shown = memory.current_unit(article.name, language, seg.id)
+    if shown and shown[0] == seg.text and shown[1].origin is Origin.HUMAN:
+        return shown[1]  # the reviewer's latest word on this very sentence, finished or not
+    exact = memory.best_exact(article.language, language, seg.text, seg.id)
+    if exact is None or exact.reviewed:
+        return exact
+    pending = memory.in_review(article.language, language, seg.text, seg.id)
+    return replace(exact, candidates=(_candidate(pending, seg.text, seg.text),)) if pending else exact
+
+
 def _candidates(memory: Memory, article: Article, language: str, seg: Segment,
                 sources: list[str], threshold: float) -> tuple[Candidate, ...]:
     found: list[Candidate] = []
@@ -89,7 +105,8 @@ def _candidates(memory: Memory, article: Article, language: str, seg: Segment,
     matches = process.extract(seg.text, sources, scorer=fuzz.ratio, processor=utils.default_process,
                               score_cutoff=threshold, limit=FUZZY_LIMIT)
     for source, _score, _index in matches:
-        best = memory.best_exact(article.language, language, source, seg.id, (Origin.HUMAN, Origin.TM))
+        best = memory.best_exact(article.language, language, source, seg.id, (Origin.HUMAN, Origin.TM),
+                                 in_review=True)
         if best is not None and all(c.text != best.text for c in found):
             found.append(_candidate(best, source, seg.text))
     return tuple(sorted(found, key=lambda c: -c.match_quality)[:FUZZY_LIMIT])

@@ -26,13 +26,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
 
-from tandem.document import (Article, BilingualDocument, Candidate, ModelInfo, Origin, Paragraph,
-                             Segment, Translation)
+from tandem.document import (REVIEWED_STATES, Article, BilingualDocument, Candidate, Entry, ModelInfo, Origin,
+                             Paragraph, Segment, Translation)
 from tandem.errors import InputError, OutputError
 
+__all__ = ["Entry", "Memory", "Reviewed", "open_memory"]  # Entry lives in document.py; re-exported
+
+# Human work whose state says the reviewer is done (document.is_reviewed_state).
+_REVIEWED = f"(origin = 'human' AND (state IS NULL OR state IN ({', '.join(repr(s) for s in REVIEWED_STATES)})))"
 # Lookup preference among exact matches: reviewed work first, then imported
-# memories, then earlier machine translation.
-_RANK = "CASE origin WHEN 'human' THEN 0 WHEN 'tm' THEN 1 ELSE 2 END"
+# memories, then human work still in review, then earlier machine translation.
+_RANK = f"CASE WHEN {_REVIEWED} THEN 0 WHEN origin = 'tm' THEN 1 WHEN origin = 'human' THEN 2 ELSE 3 END"
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: the initial schema
@@ -59,21 +63,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             candidates TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (article, target_lang, segment_id))""",
     ),
 )
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One stored translation, as TMX import and export see it."""
-
-    source_lang: str
-    target_lang: str
-    source_text: str
-    target_text: str
-    origin: Origin
-    state: str | None = None
-    provenance: str = ""
-    created_at: str = ""
-    updated_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,14 +95,35 @@ class Memory:
     # -- lookups ---------------------------------------------------------------
 
     def best_exact(self, source_lang: str, target_lang: str, source_text: str, segment_id: str,
-                   origins: Sequence[Origin] = (Origin.HUMAN, Origin.TM, Origin.MT)) -> Translation | None:
-        """The best stored translation of exactly ``source_text``: human, then TM, then MT."""
+                   origins: Sequence[Origin] = (Origin.HUMAN, Origin.TM, Origin.MT),
+                   in_review: bool = False) -> Translation | None:
+        """The best stored translation of exactly ``source_text``: reviewed, then TM, then MT.
+
+        Human work still in review is only considered with ``in_review`` (after TM).
+        """
         marks = ",".join("?" * len(origins))
+        skip = "" if in_review else f"AND (origin != 'human' OR {_REVIEWED}) "
         row = self._db.execute(
             f"SELECT * FROM translations WHERE source_lang = ? AND target_lang = ? AND source_text = ? "
-            f"AND origin IN ({marks}) ORDER BY {_RANK}, updated_at DESC, id DESC LIMIT 1",
+            f"AND origin IN ({marks}) {skip}ORDER BY {_RANK}, updated_at DESC, id DESC LIMIT 1",
             (source_lang, target_lang, source_text, *[o.value for o in origins])).fetchone()
         return _translation(row, segment_id) if row else None
+
+    def in_review(self, source_lang: str, target_lang: str, source_text: str, segment_id: str) -> Translation | None:
+        """The latest human translation of ``source_text`` still in review, or None."""
+        row = self._db.execute(
+            f"SELECT * FROM translations WHERE source_lang = ? AND target_lang = ? AND source_text = ? "
+            f"AND origin = 'human' AND NOT {_REVIEWED} ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (source_lang, target_lang, source_text)).fetchone()
+        return _translation(row, segment_id) if row else None
+
+    def drafts(self, source_lang: str, target_lang: str, source_text: str, segment_id: str) -> list[Translation]:
+        """Every machine or memory translation ever stored for ``source_text``: what a run may
+        have written into a file as the draft."""
+        rows = self._db.execute(
+            "SELECT * FROM translations WHERE source_lang = ? AND target_lang = ? AND source_text = ? "
+            "AND origin IN ('mt', 'tm') ORDER BY id", (source_lang, target_lang, source_text))
+        return [_translation(r, segment_id) for r in rows]
 
     def leverage_sources(self, source_lang: str, target_lang: str) -> list[str]:
         """Every source text with reviewed or imported work for the pair (fuzzy search space)."""
@@ -173,11 +183,12 @@ class Memory:
 
     def entries(self, source_lang: str, targets: Sequence[str] | None = None,
                 origins: Sequence[Origin] = (Origin.HUMAN, Origin.TM)) -> list[Entry]:
-        """The best entry per source text and target language (for TMX export)."""
+        """The best entry per source text and target language (for TMX export); human work
+        still in review is left out."""
         marks = ",".join("?" * len(origins))
         rows = self._db.execute(
             f"SELECT * FROM translations WHERE source_lang = ? AND origin IN ({marks}) "
-            f"ORDER BY source_text, target_lang, {_RANK}, updated_at DESC, id DESC",
+            f"AND (origin != 'human' OR {_REVIEWED}) ORDER BY source_text, target_lang, {_RANK}, updated_at DESC, id DESC",
             (source_lang, *[o.value for o in origins])).fetchall()
         best: dict[tuple[str, str], Entry] = {}
         for r in rows:
@@ -214,7 +225,8 @@ class Memory:
         with self.transaction():
             for r in reviewed:
                 t = r.translation
-                row_id = self._upsert(r.source_lang, r.source_text, t)
+                # touch: a merge that reverts to an earlier review makes it the latest again
+                row_id = self._upsert(r.source_lang, r.source_text, t, touch=True)
                 # The reviewed segment and every identical sentence of the article show the
                 # latest review (as a re-run would); the draft's candidates have done their job.
                 self._db.execute(
@@ -236,13 +248,20 @@ class Memory:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction: everything inside is stored, or nothing."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        if self._db.in_transaction:  # nested: part of the enclosing transaction
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:  # locked, read-only, disk full...
+            raise OutputError(f"cannot write the translation memory: {exc}", path=str(self.path)) from None
 
     def persist(self) -> None:
         """Make sure the memory is on disk (a new memory lives in RAM until its first save)."""
@@ -260,20 +279,36 @@ class Memory:
         self._persisted = True
 
     def _store_source(self, article: Article, targets: tuple[str, ...]) -> None:
+        """Replace the article's source; keep other languages' units where their segment is unchanged."""
         name = article.name
+        row = self._db.execute("SELECT targets FROM articles WHERE name = ?", (name,)).fetchone()
+        known = json.loads(row["targets"]) if row else []
         self._db.execute(
             "INSERT INTO articles (name, original, source_path, language, text, targets, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET original = excluded.original, "
             "source_path = excluded.source_path, language = excluded.language, text = excluded.text, "
             "targets = excluded.targets, updated_at = excluded.updated_at",
             (name, PurePath(article.source_path).name, article.source_path, article.language, article.text,
-             json.dumps(list(targets)), _now()))
-        for table in ("units", "segments", "paragraphs"):
+             json.dumps(list(dict.fromkeys([*known, *targets]))), _now()))
+        marks = ",".join("?" * len(targets))
+        self._db.execute(f"DELETE FROM units WHERE article = ? AND target_lang IN ({marks})", (name, *targets))
+        self._drop_stale_units(article)
+        for table in ("segments", "paragraphs"):
             self._db.execute(f"DELETE FROM {table} WHERE article = ?", (name,))
         self._db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?)",
                              [(name, p.number, p.text, p.start) for p in article.paragraphs])
         self._db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
                              [(name, s.id, s.paragraph, s.number, s.text, s.start, s.end) for s in article.segments])
+
+    def _drop_stale_units(self, article: Article) -> None:
+        """Units (of languages not in this run) whose segment's text changed or vanished: they showed
+        a translation of another sentence.  Their segments read as untranslated until that language runs."""
+        texts = {s.id: s.text for s in article.segments}
+        rows = self._db.execute("SELECT u.target_lang, u.segment_id, s.text FROM units u LEFT JOIN segments s "
+                                "ON s.article = u.article AND s.id = u.segment_id WHERE u.article = ?",
+                                (article.name,)).fetchall()
+        self._db.executemany("DELETE FROM units WHERE article = ? AND target_lang = ? AND segment_id = ?",
+                             [(article.name, r[0], r[1]) for r in rows if texts.get(r[1]) != r[2]])
 
     def _store_units(self, article: Article, doc: BilingualDocument) -> None:
         for pair in doc.pairs:
@@ -283,8 +318,8 @@ class Memory:
                              (article.name, doc.target_language, pair.segment.id, row_id,
                               _encode_candidates(t.candidates)))
 
-    def _upsert(self, source_lang: str, source_text: str, t: Translation) -> int:
-        """The row id of ``t``; insert it, or update its details if they changed."""
+    def _upsert(self, source_lang: str, source_text: str, t: Translation, touch: bool = False) -> int:
+        """The row id of ``t``; insert it, or update its details if they changed (or ``touch``)."""
         key = (source_lang, t.language, source_text, t.text, t.origin.value)
         values = (t.state, t.model.name if t.model else None, t.model.version if t.model else None,
                   t.provenance, t.score)
@@ -298,7 +333,7 @@ class Memory:
                                     "target_text, origin, state, model_name, model_version, provenance, "
                                     "score, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                     (*key, *values, now, now)).lastrowid
-        if tuple(row)[1:] != values:
+        if touch or tuple(row)[1:] != values:
             self._db.execute("UPDATE translations SET state = ?, model_name = ?, model_version = ?, "
                              "provenance = ?, score = ?, updated_at = ? WHERE id = ?", (*values, _now(), row[0]))
         return row[0]

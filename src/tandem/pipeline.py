@@ -57,11 +57,14 @@ def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: No
     timings = [dict() for _ in paths]
     articles = [_prepare(path, settings, t) for path, t in zip(paths, timings)]
     with open_memory(settings.tm_path) as tm:
-        _import_tm_files(tm, settings)
-        plans = [[leverage.plan(tm, a, lang, settings.fuzzy_threshold) for lang in settings.targets]
-                 for a in articles]
-        packages = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(plans, settings),
-                                  settings.index, install=settings.install_models, progress=progress)
+        # One transaction: the --tm import is kept only once every needed model is found,
+        # so a run that stops here (exit 2) leaves the memory as it was.
+        with tm.transaction():
+            _import_tm_files(tm, settings)
+            plans = [[leverage.plan(tm, a, lang, settings.fuzzy_threshold) for lang in settings.targets]
+                     for a in articles]
+            packages = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(plans, settings),
+                                      settings.index, install=settings.install_models, progress=progress)
         engine = Engine(settings.engine)
         reports = []
         for article, article_plans, seconds in zip(articles, plans, timings):
@@ -115,16 +118,41 @@ def _translate_and_write(article: Article, plans: list[leverage.Plan], packages:
         translations = leverage.complete(plan, machine)
         with _timed(seconds, "align"):
             docs.append(align.align(article, plan.language, translations, _doc_model(translations)))
-    with _timed(seconds, "store"):
-        tm.save_run(article, docs)
-        tm.persist()
     out_dir = settings.out_dir / article.name
+    docs, rendered = _store_and_render(article, docs, tm, settings, seconds)
     with _timed(seconds, "write"):
-        write_outputs(docs, out_dir, output_kinds(settings))
+        for path, data in rendered.items():
+            write_atomic(path, data)
     report = _report(article, docs, seconds)
     report.output_dir = str(out_dir)
     write_text_atomic(out_dir / "report.json", report.to_json())  # last: it marks a complete run
     return report
+
+
+def _store_and_render(article: Article, docs: list[BilingualDocument], tm: Memory, settings: Settings,
+                      seconds: dict[str, float]) -> tuple[list[BilingualDocument], dict[Path, bytes]]:
+    """Store the run and render every output (with the languages this run left out, as the memory
+    now holds them) in one transaction: a writer that fails leaves the memory as it was."""
+    with tm.transaction():
+        with _timed(seconds, "store"):
+            tm.save_run(article, docs)
+            docs = docs + _kept_languages(tm, article, settings.targets)
+        with _timed(seconds, "write"):
+            rendered = render_outputs(docs, settings.out_dir / article.name, output_kinds(settings))
+    with _timed(seconds, "store"):
+        tm.persist()
+    return docs, rendered
+
+
+def _kept_languages(tm: Memory, article: Article, targets: Sequence[str]) -> list[BilingualDocument]:
+    """Documents of the languages the article was run into before but not in this run."""
+    stored = tm.load_article(article.name)
+    docs = []
+    for language in stored[1] if stored else ():
+        if language not in targets:
+            translations = tm.load_translations(article, language)
+            docs.append(align.align(article, language, translations, _doc_model(translations)))
+    return docs
 
 
 def machine_translate(segments: Sequence[Segment], language: str, route: Route,
@@ -176,9 +204,22 @@ def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult
     folders = []
     for name in changed:
         folder = settings.out_dir / name
-        write_outputs(load_documents(settings.out_dir, name, settings), folder, output_kinds(settings))
+        docs = load_documents(settings.out_dir, name, settings)
+        write_outputs(docs, folder, output_kinds(settings))
+        _rewrite_report(docs, folder)
         folders.append(folder)
     return results, folders
+
+
+def _rewrite_report(docs: list[BilingualDocument], folder: Path) -> None:
+    """Bring ``report.json`` up to date after a merge: counts from the memory, the last run's timings."""
+    try:
+        seconds = json.loads((folder / "report.json").read_text(encoding="utf-8")).get("seconds", {})
+    except (OSError, ValueError, AttributeError):
+        seconds = {}  # no report (or not ours): the counts are still worth writing
+    report = _report(docs[0].article, docs, dict(seconds))
+    report.output_dir = str(folder)
+    write_text_atomic(folder / "report.json", report.to_json())
 
 
 def tm_import(path: Path, settings: Settings) -> tuple[int, int]:
@@ -216,12 +257,19 @@ def _doc_model(translations: list[Translation]) -> ModelInfo | None:
     return next((t.model for t in translations if t.origin is Origin.MT and t.model), None)
 
 
-def write_outputs(docs: list[BilingualDocument], out_dir: Path, kinds: Sequence[str] | None = None) -> list[Path]:
-    """Serialise every document with every writer (or those in ``kinds``) and render the
-    article's pages, then write each file atomically."""
+def render_outputs(docs: list[BilingualDocument], out_dir: Path,
+                   kinds: Sequence[str] | None = None) -> dict[Path, bytes]:
+    """Every output file of an article as bytes: each document with every writer (or those in
+    ``kinds``) and the article's pages.  Nothing is written."""
     writers = [w for k, w in WRITERS.items() if kinds is None or k in kinds]
     rendered = {out_dir / w.file_name(doc): w.serialize(doc) for doc in docs for w in writers}
     rendered.update({out_dir / name: page for name, page in site.render_pages(docs).items()})
+    return rendered
+
+
+def write_outputs(docs: list[BilingualDocument], out_dir: Path, kinds: Sequence[str] | None = None) -> list[Path]:
+    """Render every output (see :func:`render_outputs`), then write each file atomically."""
+    rendered = render_outputs(docs, out_dir, kinds)
     for path, data in rendered.items():
         write_atomic(path, data)
     return list(rendered)

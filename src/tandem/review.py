@@ -9,7 +9,12 @@ translations in one transaction, then the article's outputs are rebuilt.
 
 CAT tools add namespaces and attributes, reorder units, mark ``approved="yes"``,
 use their own states and sometimes empty a target: all of that is expected.
-Reviewed work is only ever added; an emptied target keeps the stored one.
+Reviewed work is only ever added; an emptied target keeps the stored one.  A
+unit still showing, untouched, a draft Tandem wrote earlier (an old copy of the
+file) is refused as stale, so it cannot displace newer work; so is a target
+holding a character XML cannot hold, or one in another language.  The state
+the reviewer gives decides whether the work is reviewed or still in review
+(:func:`tandem.document.is_reviewed_state`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from tandem.writers.xliffcommon import APPROVED_12, STATES_20, state_12, state_2
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 _CODES = {"bpt", "ept", "ph", "it", "ut", "x", "bx", "ex", "sc", "ec"}  # inline native codes, not text
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Characters an XML 1.0 document cannot hold: stored, they would break every later output.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class UnitReview:
     target: str | None  # None: no <target> at all
     state: str | None
     approved: bool = False
+    target_lang: str = ""  # the target's own xml:lang, primary subtag ("" when not given)
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,8 @@ def _file_12(path: Path, file_el: etree._Element, ns: str) -> ReviewedFile:
         source, target = _child(unit, "source", ns), _child(unit, "target", ns)
         units.append(UnitReview(
             id=unit.get("id", ""), source=_text(source), target=None if target is None else _text(target),
-            state=None if target is None else target.get("state"), approved=unit.get("approved") == "yes"))
+            state=None if target is None else target.get("state"), approved=unit.get("approved") == "yes",
+            target_lang=_lang(None if target is None else target.get(XML_LANG))))
     return ReviewedFile(path, "1.2", _original(path, file_el), _lang(file_el.get("source-language")),
                         _lang(file_el.get("target-language")), tuple(units))
 
@@ -127,7 +137,8 @@ def _file_20(path: Path, root: etree._Element, file_el: etree._Element, ns: str)
         units.append(UnitReview(
             id=unit.get("id", ""), source="".join(_text(_child(p, "source", ns)) for p in parts),
             target=target if has_target else None,
-            state=min(states, key=STATES_20.index) if states and set(states) <= set(STATES_20) else None))
+            state=min(states, key=STATES_20.index) if states and set(states) <= set(STATES_20) else None,
+            target_lang=next((_lang(t.get(XML_LANG)) for t in targets if t is not None and t.get(XML_LANG)), "")))
     return ReviewedFile(path, "2", _original(path, file_el), _lang(root.get("srcLang")),
                         _lang(root.get("trgLang")), tuple(units))
 
@@ -160,7 +171,9 @@ def _review_file(tm: Memory, f: ReviewedFile, article: Article) -> tuple[FileRes
         if why:
             result.rejected.append((unit.id, why))
             continue
-        decision = _decide(unit, current[unit.id], f)
+        decision = _target_problem(unit, f) or _decide(unit, current[unit.id], f)
+        if isinstance(decision, Translation):
+            decision = _stale(tm, article, unit, current[unit.id], f) or decision
         if isinstance(decision, str):
             result.rejected.append((unit.id, decision))
         elif decision is None:
@@ -179,6 +192,29 @@ def _rejection(unit: UnitReview, segments: dict, seen: set[str]) -> str | None:
         return "no such segment in the article (unit added by the reviewer?)"
     if not _same_text(unit.source, segments[unit.id].text):
         return "source text differs from the article's segment (edited since the file was made?)"
+    return None
+
+
+def _target_problem(unit: UnitReview, f: ReviewedFile) -> str | None:
+    """Why a unit's target cannot be stored at all, or None."""
+    if unit.target and _NOT_XML.search(unit.target):
+        return "target contains a character XML cannot hold"
+    if unit.target_lang and unit.target_lang != f.target_lang:
+        return f"target language {unit.target_lang} is not the file's target language {f.target_lang}"
+    return None
+
+
+def _stale(tm: Memory, article: Article, unit: UnitReview, current: Translation, f: ReviewedFile) -> str | None:
+    """Why the unit is refused if it shows, untouched, a draft Tandem wrote earlier (MT or memory
+    text with the state and approval Tandem gave it): a file saved before later work, not a review."""
+    source = next(s.text for s in article.segments if s.id == unit.id)
+    for draft in tm.drafts(article.language, f.target_lang, source, unit.id):
+        written = state_12(draft)[0] if f.version == "1.2" else state_20(draft)
+        approved = f.version == "1.2" and written in APPROVED_12
+        if (unit.target == draft.text != current.text and unit.state in (None, written)
+                and unit.approved in (False, approved)):
+            return ("stale: unchanged draft, a newer review exists" if current.origin is Origin.HUMAN
+                    else "stale: unchanged draft from an earlier run")
     return None
 
 
@@ -214,12 +250,24 @@ def _text(element: etree._Element | None) -> str:
     parts = [element.text or ""]
     for child in element:
         name = xmlsafe.local_name(child)
-        if name == "cp" and re.fullmatch(r"[0-9A-Fa-f]{1,6}", child.get("hex", "")):
-            parts.append(chr(int(child.get("hex"), 16)))
+        if name == "cp":
+            parts.append(_code_point(child.get("hex", "")))
         elif name and name not in _CODES:
             parts.append(_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _code_point(hex_value: str) -> str:
+    """The character an XLIFF 2 ``<cp hex>`` stands for; NUL for a value that is no character
+    (the unit is then rejected, as for any character XML cannot hold).
+
+    >>> _code_point("41"), _code_point("110000"), _code_point("zz")
+    ('A', '\\x00', '\\x00')
+    """
+    if re.fullmatch(r"[0-9A-Fa-f]{1,6}", hex_value) and int(hex_value, 16) <= 0x10FFFF:
+        return chr(int(hex_value, 16))
+    return "\x00"
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -35,6 +35,7 @@ class ReviewSummary:
     memory: int
     machine: int
     missing: int
+    in_review: int = 0  # human work not yet marked as done (not counted as reviewed)
 
     @property
     def fully_reviewed(self) -> bool:
@@ -42,11 +43,13 @@ class ReviewSummary:
 
 
 def summarize(doc: BilingualDocument) -> ReviewSummary:
-    """Count the segments of ``doc`` by review status (HUMAN counts as reviewed)."""
+    """Count the segments of ``doc`` by review status (human work counts as reviewed once its
+    state says so; before that it is in review)."""
     origins = [p.translation.origin for p in doc.pairs]
-    return ReviewSummary(total=len(origins), reviewed=origins.count(Origin.HUMAN),
+    in_review = sum(p.translation.in_review for p in doc.pairs)
+    return ReviewSummary(total=len(origins), reviewed=origins.count(Origin.HUMAN) - in_review,
                          memory=origins.count(Origin.TM), machine=origins.count(Origin.MT),
-                         missing=origins.count(Origin.NONE))
+                         missing=origins.count(Origin.NONE), in_review=in_review)
 
 
 def headline(paragraphs: tuple[Paragraph, ...]) -> Paragraph | None:

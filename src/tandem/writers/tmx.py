@@ -6,8 +6,8 @@
   ``<tu>`` per source text with a ``<tuv>`` per target language.
 * :func:`read_entries` -- ``tandem tm import`` and ``run --tm``.
 
-Only reviewed (``human``) and memory (``tm``) work is exported: unreviewed
-machine translation does not belong in a translation memory.
+Only reviewed (``human``, not still in review) and memory (``tm``) work is
+exported: unreviewed machine translation does not belong in a translation memory.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from pathlib import Path
 from lxml import etree
 
 from tandem import __version__, xmlsafe
-from tandem.document import BilingualDocument, Origin
+from tandem.document import BilingualDocument, Entry, Origin
 from tandem.errors import InputError
-from tandem.memory import Entry
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXPORTED = (Origin.HUMAN, Origin.TM)
@@ -32,7 +31,8 @@ def serialize(doc: BilingualDocument) -> bytes:
     """The article's exportable translations into one language as TMX 1.4b bytes."""
     entries = [Entry(doc.article.language, doc.target_language, p.segment.text, p.translation.text,
                      p.translation.origin, p.translation.state, p.translation.provenance)
-               for p in doc.pairs if p.translation.origin in EXPORTED and p.translation.text]
+               for p in doc.pairs
+               if p.translation.origin in EXPORTED and p.translation.text and not p.translation.in_review]
     return serialize_entries(entries, doc.article.language)
 
 

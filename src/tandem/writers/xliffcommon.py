@@ -53,7 +53,8 @@ def unit_notes(t: Translation) -> list[str]:
         score = f"; score {t.score:.3f} (mean log-probability per token)" if t.score is not None else ""
         return [f"Machine translation by {t.model.name} {t.model.version}{score}"]
     if t.origin is Origin.HUMAN and t.provenance:
-        return [f"Reviewed translation from {t.provenance} (state {t.state or 'translated'})"]
+        kind = "Translation in review" if t.in_review else "Reviewed translation"
+        return [f"{kind} from {t.provenance} (state {t.state or 'translated'})"]
     if t.origin is Origin.TM:
         return [f"Exact match from the translation memory{f' ({t.provenance})' if t.provenance else ''}"]
     return []
