@@ -90,3 +90,19 @@ def test_phrase_breaks_never_fall_inside_numbers_or_latin_words():
 
 def test_sentences_are_joined_without_spaces_only_in_japanese():
     assert html.sentence_separator("ja") == "" and html.sentence_separator("ru") == " "
+
+
+def _notices(origin: Origin) -> list[str]:
+    """The review notices of the en-ru bilingual page and the ru reading page, all segments from ``origin``."""
+    source = hand_translated.article()
+    translations = [Translation(s.id, "ru", "Проверочный текст.", origin) for s in source.segments]
+    pages = site.render_pages([align.align(source, "ru", translations)], date(2026, 12, 28))
+    return [lxml_html.fromstring(pages[name]).cssselect("p.notice")[0].text_content()
+            for name in ("lighthouse.en-ru.html", "lighthouse.ru.html")]
+
+
+def test_the_notice_says_machine_only_when_machine_translation_is_on_the_page():
+    for notice in _notices(Origin.TM):
+        assert "не проверена редактором" in notice and "машин" not in notice
+    for notice in _notices(Origin.MT):
+        assert "машин" in notice

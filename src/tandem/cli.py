@@ -212,7 +212,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
                         machine_translation=not args.no_mt, tm_files=tuple(args.tm),
                         engine=_engine_settings(args), index=_index_settings(args),
                         install_models=args.install_models)
-    settings.check_article_folders(args.articles)
     for report in pipeline.run(args.articles, settings, progress=_progress):
         print(summary.run_line(report))
         for warning in summary.untranslated_warnings(report):

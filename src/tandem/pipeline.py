@@ -54,6 +54,7 @@ def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: No
     """
     paths = list(dict.fromkeys(paths))
     _refuse_name_clashes(paths)
+    settings.check_article_folders(paths)
     timings = [dict() for _ in paths]
     articles = [_prepare(path, settings, t) for path, t in zip(paths, timings)]
     with open_memory(settings.tm_path) as tm:
