@@ -227,3 +227,20 @@ def test_summary_says_nothing_was_translated_with_no_mt(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"story: 2 segments: ru 0/2 translated, ja 0/2 translated -> {out / 'story'}/"
     assert "segments translated" not in result.stdout
+
+
+def test_mt_targets_offer_the_runner_up_as_an_mt_alt_trans(run_output):
+    folder, _ = run_output
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    tree = etree.parse(str(folder / "harbor-radar.en-ru.xlf"))
+    alternatives = 0
+    for unit in tree.iterfind(".//x:trans-unit", ns):
+        alt = unit.find("x:alt-trans", ns)
+        if alt is None:
+            continue
+        alternatives += 1
+        assert alt.get("origin").startswith("tandem-mt")
+        assert 0 < float(alt.get("match-quality")) <= 100
+        assert alt.findtext("x:source", namespaces=ns) == unit.findtext("x:source", namespaces=ns)
+        assert alt.findtext("x:target", namespaces=ns) not in ("", unit.findtext("x:target", namespaces=ns))
+    assert alternatives > 0

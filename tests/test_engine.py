@@ -141,3 +141,17 @@ def test_unusable_device_is_a_model_error_not_a_crash(ru):
         pytest.skip("this machine has CUDA")
     with pytest.raises(ModelError, match="cannot load the model on cuda"):
         Engine(EngineSettings(device="cuda")).load(ru)
+
+
+def test_the_beams_runner_up_is_offered_as_an_alternative(ru):
+    results = Engine(EngineSettings()).translate(ru, SENTENCES)
+    with_alternative = [r for r in results if r.alternative is not None]
+    assert with_alternative, "beam 4 should find a second hypothesis for some sentence"
+    for r in with_alternative:
+        assert r.alternative != r.text and CYRILLIC.search(r.alternative)
+        assert r.alternative_score <= r.score <= 0  # the runner-up scores no better than the best
+
+
+def test_greedy_search_has_no_alternative(ru):
+    results = Engine(EngineSettings(beam_size=1)).translate(ru, SENTENCES)
+    assert all(r.alternative is None for r in results)

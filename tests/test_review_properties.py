@@ -101,7 +101,10 @@ class Loop:
         for unit in tree.iterfind(".//x:trans-unit" if version == "1.2" else ".//x:unit", ns):
             if unit.get("id") not in result.updated:
                 continue
-            source, target = unit.findtext(".//x:source", namespaces=ns), unit.findtext(".//x:target", namespaces=ns)
+            # 2.1: the segment's own text, not a candidate's (mtc:match holds <source>/<target> too)
+            text_path = "x:{}" if version == "1.2" else "x:segment/x:{}"
+            source = unit.findtext(text_path.format("source"), namespaces=ns)
+            target = unit.findtext(text_path.format("target"), namespaces=ns)
             holder = unit.find("x:target", ns) if version == "1.2" else unit.find("x:segment", ns)
             self.merged.add((source, target))
             if is_reviewed_state(holder.get("state", "initial")):

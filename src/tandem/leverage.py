@@ -68,7 +68,8 @@ def complete(plan: Plan, machine: list[Translation] | None) -> list[Translation]
     made = {t.segment_id: t for t in machine or ()}
     for seg in plan.todo:
         base = made.get(seg.id) or Translation(seg.id, plan.language, "", Origin.NONE)
-        by_id[seg.id] = replace(base, candidates=plan.candidates.get(seg.id, ()))
+        # Memory candidates first (best match first), then MT's own alternatives.
+        by_id[seg.id] = replace(base, candidates=plan.candidates.get(seg.id, ()) + base.candidates)
     return [by_id[s.id] for s in plan.article.segments]
 
 
@@ -92,7 +93,17 @@ def _exact(memory: Memory, article: Article, language: str, seg: Segment) -> Tra
     if exact is None or exact.reviewed:
         return exact
     pending = memory.in_review(article.language, language, seg.text, seg.id)
-    return replace(exact, candidates=(_candidate(pending, seg.text, seg.text),)) if pending else exact
+    if pending:
+        return replace(exact, candidates=(_candidate(pending, seg.text, seg.text),))
+    return _as_shown(exact, shown, seg)
+
+
+def _as_shown(exact: Translation, shown: tuple[str, Translation] | None, seg: Segment) -> Translation:
+    """Reusing what the segment already shows keeps the candidates offered with it
+    (fuzzy matches, MT alternatives), so an unchanged re-run writes the same files."""
+    if shown and shown[0] == seg.text and (shown[1].origin, shown[1].text) == (exact.origin, exact.text):
+        return replace(exact, candidates=shown[1].candidates)
+    return exact
 
 
 def _candidates(memory: Memory, article: Article, language: str, seg: Segment,

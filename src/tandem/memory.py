@@ -133,14 +133,18 @@ class Memory:
         return [r["source_text"] for r in rows]
 
     def current_unit(self, article: str, target_lang: str, segment_id: str) -> tuple[str, Translation] | None:
-        """What the article's segment showed after the last run or merge: (source text, translation)."""
+        """What the article's segment showed after the last run or merge: (source text,
+        translation with the candidates offered beside it)."""
         row = self._db.execute(
-            "SELECT s.text AS segment_text, t.* FROM units u "
+            "SELECT s.text AS segment_text, u.candidates AS unit_candidates, t.* FROM units u "
             "JOIN segments s ON s.article = u.article AND s.id = u.segment_id "
             "JOIN translations t ON t.id = u.translation_id "
             "WHERE u.article = ? AND u.target_lang = ? AND u.segment_id = ?",
             (article, target_lang, segment_id)).fetchone()
-        return (row["segment_text"], _translation(row, segment_id)) if row else None
+        if row is None:
+            return None
+        shown = replace(_translation(row, segment_id), candidates=_decode_candidates(row["unit_candidates"]))
+        return row["segment_text"], shown
 
     def article_names(self, original: str | None = None) -> list[str]:
         """Stored article names, or those whose source file was named ``original``."""

@@ -8,6 +8,7 @@ half-done.  Each output file is then written atomically.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -15,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tandem import align, leverage, review, segment
-from tandem.document import Article, BilingualDocument, ModelInfo, Origin, Segment, Translation
+from tandem.document import Article, BilingualDocument, Candidate, ModelInfo, Origin, Segment, Translation
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic, write_text_atomic
 from tandem.memory import Memory, open_memory
-from tandem.mt.engine import Engine
+from tandem.mt.engine import Engine, MTResult
 from tandem.mt.routes import Route, resolve_routes
 from tandem.readers import read_article
 from tandem.settings import Settings
@@ -161,7 +162,18 @@ def machine_translate(segments: Sequence[Segment], language: str, route: Route,
     """Translate ``segments`` in one batched engine call per route step."""
     results = engine.translate_route(route.steps, [s.text for s in segments])
     return [Translation(segment_id=s.id, language=language, text=r.text, origin=Origin.MT,
-                        score=r.score, model=route.info) for s, r in zip(segments, results)]
+                        score=r.score, model=route.info, candidates=_mt_alternative(s, r, route))
+            for s, r in zip(segments, results)]
+
+
+def _mt_alternative(segment: Segment, result: MTResult, route: Route) -> tuple[Candidate, ...]:
+    """The beam's runner-up as a candidate; its match quality is the model's confidence,
+    the mean per-token probability in percent (exp of the normalised log-probability)."""
+    if result.alternative is None or result.alternative_score is None:
+        return ()
+    quality = round(100 * math.exp(result.alternative_score), 1)
+    return (Candidate(text=result.alternative, origin=Origin.MT, match_quality=quality,
+                      source_text=segment.text, provenance=f"{route.info.name} {route.info.version}"),)
 
 
 def load_documents(out_dir: Path, name: str, settings: Settings) -> list[BilingualDocument]:

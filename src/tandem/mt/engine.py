@@ -32,10 +32,16 @@ NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})
 
 @dataclass(frozen=True)
 class MTResult:
-    """One machine translation with its length-normalised log-probability."""
+    """One machine translation with its length-normalised log-probability.
+
+    ``alternative`` is the beam's runner-up, offered to the reviewer as a
+    candidate (None when the beam found nothing different).
+    """
 
     text: str
     score: float
+    alternative: str | None = None
+    alternative_score: float | None = None
 
 
 @dataclass
@@ -60,7 +66,9 @@ class Engine:
         results = [MTResult(text, 0.0) for text in texts]
         for package in steps:
             step = self.translate(package, [r.text for r in results])
-            results = [MTResult(s.text, r.score + s.score) for r, s in zip(results, step)]
+            results = [MTResult(s.text, r.score + s.score, s.alternative,
+                                None if s.alternative_score is None else r.score + s.alternative_score)
+                       for r, s in zip(results, step)]
         return results
 
     def translate(self, package: InstalledPackage, texts: list[str]) -> list[MTResult]:
@@ -102,6 +110,7 @@ class Engine:
         return dict(
             target_prefix=prefix,
             beam_size=s.beam_size,
+            num_hypotheses=min(2, s.beam_size),  # the runner-up becomes a reviewer's candidate
             max_batch_size=self.batch_tokens(sum(len(c) for c in chunks)),
             batch_type="tokens",
             max_input_length=0,  # never truncate: over-long segments were split above
@@ -112,16 +121,20 @@ class Engine:
         )
 
     def _decode(self, package: InstalledPackage, model: _LoadedModel, chunk: list[str],
-                result) -> tuple[str, float, int]:
-        """Text, score and output length of one chunk's best hypothesis."""
-        tokens = result.hypotheses[0]
+                result) -> list[tuple[str, float, int]]:
+        """Text, score and output length of each hypothesis of one chunk, best first."""
+        return [self._decode_hypothesis(package, model, chunk, tokens, float(score))
+                for tokens, score in zip(result.hypotheses, result.scores)]
+
+    def _decode_hypothesis(self, package: InstalledPackage, model: _LoadedModel, chunk: list[str],
+                           tokens: list[str], score: float) -> tuple[str, float, int]:
         if package.target_prefix and tokens[:1] == [package.target_prefix]:
             tokens = tokens[1:]
         tokens = tokens[:self.bound(len(chunk))]  # each output bounded by its own input
         text = model.tokenizer.decode(tokens) if tokens else ""
         if package.target_prefix and text.startswith(package.target_prefix):
             text = text[len(package.target_prefix):]
-        return text.strip(), float(result.scores[0]), max(len(tokens), 1)
+        return text.strip(), score, max(len(tokens), 1)
 
     def load(self, package: InstalledPackage) -> _LoadedModel:
         """Load (once) the model and tokenizer of ``package``."""
@@ -181,13 +194,21 @@ def _starts_word(tokens: list[str], i: int, kind: str) -> bool:
     return tokens[i].startswith("▁") if kind == "sentencepiece" else not tokens[i - 1].endswith("@@")
 
 
-def _join(parts: list[tuple[str, float, int]], joiner: str) -> MTResult:
-    """One result from a segment's chunks; the score is the token-weighted mean."""
-    if len(parts) == 1:
-        return MTResult(parts[0][0], parts[0][1])
-    text = joiner.join(p[0] for p in parts if p[0])
-    weight = sum(p[2] for p in parts)
-    return MTResult(text, sum(p[1] * p[2] for p in parts) / weight)
+def _join(chunks: list[list[tuple[str, float, int]]], joiner: str) -> MTResult:
+    """One result from a segment's chunks (each a list of hypotheses, best first).
+
+    The score is the token-weighted mean over the chunks.  The alternative
+    exists only for a segment translated in one chunk: mixing runner-ups of
+    several chunks would make a translation no beam ever produced.
+    """
+    best = [hypotheses[0] for hypotheses in chunks]
+    text = joiner.join(p[0] for p in best if p[0])
+    weight = sum(p[2] for p in best)
+    result = MTResult(text, sum(p[1] * p[2] for p in best) / weight)
+    runner_up = chunks[0][1] if len(chunks) == 1 and len(chunks[0]) > 1 else None
+    if runner_up is None or runner_up[0] in ("", text):
+        return result
+    return MTResult(result.text, result.score, runner_up[0], runner_up[1])
 
 
 def tune_allocator() -> bool:

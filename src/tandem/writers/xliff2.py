@@ -47,7 +47,7 @@ def _unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument) -> N
     if translation.candidates:
         matches = etree.SubElement(unit, f"{{{MTC}}}matches")
         for candidate in translation.candidates:
-            _match(matches, candidate)
+            _match(matches, candidate, pair.segment.text)
     _notes(unit, pair)
     segment = etree.SubElement(unit, _q("segment"), id=SEGMENT_ID, state=state_20(translation))
     etree.SubElement(segment, _q("source")).text = pair.segment.text
@@ -68,10 +68,13 @@ def _notes(unit: etree._Element, pair: AlignedPair) -> None:
         note.text = text
 
 
-def _match(matches: etree._Element, candidate: Candidate) -> None:
+def _match(matches: etree._Element, candidate: Candidate, segment_text: str) -> None:
+    # similarity compares the sources; matchQuality rates the candidate itself (for
+    # memory matches the two agree, for an MT alternative it is the model's confidence).
+    similarity = 100.0 if candidate.source_text == segment_text else candidate.match_quality
     match = etree.SubElement(matches, f"{{{MTC}}}match", {
         "ref": f"#{SEGMENT_ID}", "matchQuality": f"{candidate.match_quality:.2f}",
-        "similarity": f"{candidate.match_quality:.2f}", "origin": candidate_origin(candidate),
+        "similarity": f"{similarity:.2f}", "origin": candidate_origin(candidate),
         "type": _MATCH_TYPE.get(candidate.origin, "other")})
     etree.SubElement(match, _q("source")).text = candidate.source_text
     etree.SubElement(match, _q("target")).text = candidate.text
