@@ -37,7 +37,7 @@ class EngineSettings:
     beam_size: int = 4
     inter_threads: int = 2
     intra_threads: int = 1
-    max_batch_tokens: int = 512
+    max_batch_tokens: int = 1024
     # Output length bound: a * input tokens + b, so a degenerate model stops.
     length_ratio: float = 1.5
     length_extra: int = 10
