@@ -219,16 +219,6 @@ def test_article_with_a_nul_character_is_refused_before_anything(tmp_path):
     assert not out.exists()
 
 
-def test_summary_says_nothing_was_translated_with_no_mt(tmp_path):
-    article = tmp_path / "story.txt"
-    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_tandem("run", str(article), "--out", str(out), "--no-mt", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"story: 2 segments: ru 0/2 translated, ja 0/2 translated -> {out / 'story'}/"
-    assert "segments translated" not in result.stdout
-
-
 def test_mt_targets_offer_the_runner_up_as_an_mt_alt_trans(run_output):
     folder, _ = run_output
     ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
