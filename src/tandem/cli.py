@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from tandem import __version__, summary
@@ -300,9 +301,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from tandem.segment import output
 
     article = segment.segment_source(args.file, language=args.lang, rules=args.rules, stdin=sys.stdin.buffer)
-    for line in output.lines(article, args.format):
-        print(line)
-    return EXIT_OK
+    return _print_lines(output.lines(article, args.format))
 
 
 def _cmd_models_remove(args: argparse.Namespace) -> int:
@@ -342,7 +341,7 @@ def _print_json(data) -> int:
     return EXIT_OK
 
 
-def _print_lines(lines: list[str]) -> int:
+def _print_lines(lines: Iterable[str]) -> int:
     for line in lines:
         print(line)
     return EXIT_OK

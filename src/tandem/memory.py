@@ -357,6 +357,13 @@ def open_memory(path: Path) -> Memory:
     return Memory(connection, path, persisted=False)
 
 
+def open_existing_memory(path: Path) -> Memory:
+    """Open the memory at ``path`` for commands that need earlier work (merge, publish, export)."""
+    if not path.is_file():
+        raise InputError(f"no translation memory at {path}: run `tandem run` first (or give --tm-db)")
+    return open_memory(path)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)

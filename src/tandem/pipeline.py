@@ -19,7 +19,7 @@ from tandem import align, leverage, review, segment
 from tandem.document import Article, BilingualDocument, Candidate, ModelInfo, Origin, Segment, Translation
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic, write_text_atomic
-from tandem.memory import Memory, open_memory
+from tandem.memory import Memory, open_existing_memory, open_memory
 from tandem.mt.engine import Engine, MTResult
 from tandem.mt.routes import Route, resolve_routes
 from tandem.readers import read_article
@@ -149,12 +149,8 @@ def _store_and_render(article: Article, docs: list[BilingualDocument], tm: Memor
 def _kept_languages(tm: Memory, article: Article, targets: Sequence[str]) -> list[BilingualDocument]:
     """Documents of the languages the article was run into before but not in this run."""
     stored = tm.load_article(article.name)
-    docs = []
-    for language in stored[1] if stored else ():
-        if language not in targets:
-            translations = tm.load_translations(article, language)
-            docs.append(align.align(article, language, translations, _doc_model(translations)))
-    return docs
+    return [_stored_document(tm, article, language)
+            for language in (stored[1] if stored else ()) if language not in targets]
 
 
 def machine_translate(segments: Sequence[Segment], language: str, route: Route,
@@ -176,24 +172,23 @@ def _mt_alternative(segment: Segment, result: MTResult, route: Route) -> tuple[C
                       source_text=segment.text, provenance=f"{route.info.name} {route.info.version}"),)
 
 
-def load_documents(out_dir: Path, name: str, settings: Settings) -> list[BilingualDocument]:
+def load_documents(name: str, settings: Settings) -> list[BilingualDocument]:
     """Rebuild article ``name``'s documents (one per target language) from the memory, without MT.
 
     ``merge`` and ``publish`` use this: the original article file is not needed.
     """
-    path = settings.tm_db or out_dir / "tandem.db"
-    if not path.is_file():
-        raise InputError(f"no translation memory at {path}: run `tandem run` first (or give --tm-db)")
-    with open_memory(path) as tm:
+    with open_existing_memory(settings.tm_path) as tm:
         stored = tm.load_article(name)
         if stored is None:
-            raise InputError(f"article {name!r} is not in the translation memory {path}")
+            raise InputError(f"article {name!r} is not in the translation memory {settings.tm_path}")
         article, targets = stored
-        docs = []
-        for language in targets:
-            translations = tm.load_translations(article, language)
-            docs.append(align.align(article, language, translations, _doc_model(translations)))
-    return docs
+        return [_stored_document(tm, article, language) for language in targets]
+
+
+def _stored_document(tm: Memory, article: Article, language: str) -> BilingualDocument:
+    """One language of ``article`` as the memory holds it (what each segment shows)."""
+    translations = tm.load_translations(article, language)
+    return align.align(article, language, translations, _doc_model(translations))
 
 
 def publish(article_dir: Path, settings: Settings) -> list[Path]:
@@ -204,7 +199,7 @@ def publish(article_dir: Path, settings: Settings) -> list[Path]:
     if not article_dir.is_dir():
         raise InputError("no such article folder (expected DIR/NAME as written by `tandem run`)",
                          path=str(article_dir))
-    docs = load_documents(settings.out_dir, article_dir.name, settings)
+    docs = load_documents(article_dir.name, settings)
     return site.publish_pages(docs, article_dir)
 
 
@@ -217,7 +212,7 @@ def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult
     folders = []
     for name in changed:
         folder = settings.out_dir / name
-        docs = load_documents(settings.out_dir, name, settings)
+        docs = load_documents(name, settings)
         write_outputs(docs, folder, output_kinds(settings))
         _rewrite_report(docs, folder)
         folders.append(folder)
@@ -250,9 +245,7 @@ def tm_export(path: Path, settings: Settings, targets: tuple[str, ...] | None = 
     """Write the memory's reviewed and imported work (for ``targets``, else all) as TMX; return the count."""
     from tandem.writers import tmx
 
-    if not settings.tm_path.is_file():
-        raise InputError(f"no translation memory at {settings.tm_path}: run `tandem run` first (or give --tm-db)")
-    with open_memory(settings.tm_path) as tm:
+    with open_existing_memory(settings.tm_path) as tm:
         entries = tm.entries(settings.source_language, targets)
     write_atomic(path, tmx.serialize_entries(entries, settings.source_language))
     return len(entries)

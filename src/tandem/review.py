@@ -29,7 +29,7 @@ from lxml import etree
 from tandem import xmlsafe
 from tandem.document import Article, Origin, Translation
 from tandem.errors import InputError
-from tandem.memory import Memory, Reviewed, open_memory
+from tandem.memory import Memory, Reviewed, open_existing_memory
 from tandem.writers.xliffcommon import APPROVED_12, STATES_20, state_12, state_20
 
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -80,9 +80,7 @@ class FileResult:
 def merge(paths: Sequence[Path], tm_path: Path) -> tuple[list[FileResult], list[str]]:
     """Merge reviewed XLIFF files; return per-file results and the names of changed articles."""
     files = [f for path in dict.fromkeys(paths) for f in read_reviewed(path)]
-    if not tm_path.is_file():
-        raise InputError(f"no translation memory at {tm_path}: run `tandem run` first (or give --tm-db)")
-    with open_memory(tm_path) as tm:
+    with open_existing_memory(tm_path) as tm:
         matched = [(f, _match_article(tm, f)) for f in files]  # every file checked before any write
         results, reviewed = [], []
         for f, article in matched:

@@ -102,14 +102,14 @@ class Settings:
     machine_translation: bool = True  # False (--no-mt): segments the memory lacks stay empty
     tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+    # Models (issue 4)
+    index: IndexSettings = IndexSettings()
+    install_models: bool = False  # download missing packages from the index before running
 
     @property
     def tm_path(self) -> Path:
         """The translation memory file: ``--tm-db``, else ``OUT/tandem.db``."""
         return self.tm_db or self.out_dir / "tandem.db"
-    # Models (issue 4)
-    index: IndexSettings = IndexSettings()
-    install_models: bool = False  # download missing packages from the index before running
 
     def __post_init__(self) -> None:
         if not self.targets:

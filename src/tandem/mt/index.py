@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from tandem.errors import InputError, ModelError
 from tandem.fsutil import ensure_folder, write_atomic
-from tandem.mt.models import InstalledPackage, install_from_file, installed_packages, version_key
+from tandem.mt.models import InstalledPackage, install_from_file, installed_packages, newest_for_pair
 from tandem.settings import IndexSettings
 
 # Called with (bytes received so far, total bytes or None when the server does not say).
@@ -114,8 +114,7 @@ def _package(entry: object, base_url: str) -> AvailablePackage | None:
 
 def find_available(packages: list[AvailablePackage], from_code: str, to_code: str) -> AvailablePackage | None:
     """The index entry for a pair, the highest version if several."""
-    matches = [p for p in packages if (p.from_code, p.to_code) == (from_code, to_code)]
-    return max(matches, key=lambda p: version_key(p.version), default=None)
+    return newest_for_pair(packages, from_code, to_code)
 
 
 def install(pair: Sequence[str], archive: Path | None, packages_dir: Path, settings: IndexSettings,

@@ -13,12 +13,26 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from tandem.document import ModelInfo
 from tandem.errors import InputError, ModelError
 from tandem.fsutil import ensure_folder
+
+
+class _Versioned(Protocol):
+    """Anything that is a versioned package for one language pair."""
+
+    from_code: str
+    to_code: str
+    version: str
+
+
+P = TypeVar("P", bound=_Versioned)
+
 
 TOKENIZER_FILES = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}
 # Language codes become part of folder names: letters, digits, _ and - only.
@@ -86,8 +100,12 @@ def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
 
 def find_package(packages_dir: Path, from_code: str, to_code: str) -> InstalledPackage | None:
     """The installed package for a pair, the highest version if several."""
-    matches = [p for p in installed_packages(packages_dir)
-               if p.from_code == from_code and p.to_code == to_code]
+    return newest_for_pair(installed_packages(packages_dir), from_code, to_code)
+
+
+def newest_for_pair(packages: Iterable[P], from_code: str, to_code: str) -> P | None:
+    """Of ``packages`` (installed or in the index), the highest version for one pair."""
+    matches = [p for p in packages if (p.from_code, p.to_code) == (from_code, to_code)]
     return max(matches, key=lambda p: version_key(p.version), default=None)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tandem.document import ModelInfo
 from tandem.errors import ModelError
-from tandem.mt.models import InstalledPackage, installed_packages, missing_message, version_key
+from tandem.mt.models import InstalledPackage, installed_packages, missing_message, newest_for_pair
 from tandem.settings import IndexSettings
 
 
@@ -59,13 +59,13 @@ def find_route(packages: list[InstalledPackage], from_code: str, to_code: str) -
     When several pivots are possible the alphabetically first pivot language
     wins, so the choice is deterministic.
     """
-    direct = _best(packages, from_code, to_code)
+    direct = newest_for_pair(packages, from_code, to_code)
     if direct is not None:
         return Route((direct,))
     for first in sorted(_all(packages, from_code), key=lambda p: p.to_code):
-        second = _best(packages, first.to_code, to_code)
+        second = newest_for_pair(packages, first.to_code, to_code)
         if second is not None and first.to_code != from_code:
-            return Route((_best(packages, from_code, first.to_code), second))
+            return Route((newest_for_pair(packages, from_code, first.to_code), second))
     return None
 
 
@@ -106,11 +106,6 @@ def _routes(packages_dir: Path, from_code: str, targets: tuple[str, ...]) -> dic
 
 def _all(packages: list[InstalledPackage], from_code: str) -> list[InstalledPackage]:
     return [p for p in packages if p.from_code == from_code]
-
-
-def _best(packages: list[InstalledPackage], from_code: str, to_code: str) -> InstalledPackage | None:
-    matches = [p for p in _all(packages, from_code) if p.to_code == to_code]
-    return max(matches, key=lambda p: version_key(p.version), default=None)
 
 
 def models_overview(packages_dir: Path) -> dict:
