@@ -141,10 +141,7 @@ class Memory:
             "JOIN translations t ON t.id = u.translation_id "
             "WHERE u.article = ? AND u.target_lang = ? AND u.segment_id = ?",
             (article, target_lang, segment_id)).fetchone()
-        if row is None:
-            return None
-        shown = replace(_translation(row, segment_id), candidates=_decode_candidates(row["unit_candidates"]))
-        return row["segment_text"], shown
+        return (row["segment_text"], _shown(row, segment_id)) if row else None
 
     def article_names(self, original: str | None = None) -> list[str]:
         """Stored article names, or those whose source file was named ``original``."""
@@ -179,10 +176,11 @@ class Memory:
         result = []
         for segment in article.segments:
             row = by_id.get(segment.id)
-            translation = _translation(row, segment.id) if row and row["id"] is not None else \
-                Translation(segment.id, target_lang, "", Origin.NONE)
-            candidates = _decode_candidates(row["unit_candidates"]) if row else ()
-            result.append(replace(translation, candidates=candidates))
+            if row is not None and row["id"] is not None:
+                result.append(_shown(row, segment.id))
+                continue
+            candidates = _decode_candidates(row["unit_candidates"]) if row else ()  # left empty (--no-mt)
+            result.append(Translation(segment.id, target_lang, "", Origin.NONE, candidates=candidates))
         return result
 
     def entries(self, source_lang: str, targets: Sequence[str] | None = None,
@@ -400,6 +398,11 @@ def _translation(row: sqlite3.Row, segment_id: str) -> Translation:
     return Translation(segment_id=segment_id, language=row["target_lang"], text=row["target_text"],
                        origin=Origin(row["origin"]), score=row["score"], model=model, state=row["state"],
                        provenance=row["provenance"])
+
+
+def _shown(row: sqlite3.Row, segment_id: str) -> Translation:
+    """A unit's translation with the candidates it was offered with (row of units joined to translations)."""
+    return replace(_translation(row, segment_id), candidates=_decode_candidates(row["unit_candidates"]))
 
 
 def _entry(row: sqlite3.Row) -> Entry:
