@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from tandem.writers import site
+from tandem.publish import site
 from tests.conftest import ROOT, SAMPLE, run_tandem
 from tests.fixtures import hand_translated
 

@@ -9,9 +9,9 @@ from hypothesis import given, strategies as st
 from lxml import html as lxml_html
 
 from tandem import align, segment
-from tandem.document import Origin, Translation
+from tandem.document import Origin, Translation, word_separator
 from tandem.readers.text import parse
-from tandem.writers import html, site
+from tandem.publish import html, site
 from tests.fixtures import hand_translated
 
 TRICKY = ('He wrote <script>alert("x")</script> & left. “Fine,” she said — [the] <b>end</b>.\n\n'
@@ -89,7 +89,7 @@ def test_phrase_breaks_never_fall_inside_numbers_or_latin_words():
 
 
 def test_sentences_are_joined_without_spaces_only_in_japanese():
-    assert html.sentence_separator("ja") == "" and html.sentence_separator("ru") == " "
+    assert word_separator("ja") == "" and word_separator("ru") == " "
 
 
 def _notices(origin: Origin) -> list[str]:

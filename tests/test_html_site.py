@@ -13,7 +13,7 @@ from tandem import align, segment
 from tandem.document import Origin, Translation
 from tandem.errors import InputError
 from tandem.readers.text import parse
-from tandem.writers import site
+from tandem.publish import site
 from tests.fixtures import hand_translated
 
 DAY = date(2026, 12, 28)

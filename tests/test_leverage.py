@@ -1,4 +1,4 @@
-"""Lookup order: exact human -> exact TM/MT -> fuzzy candidates -> MT."""
+"""Lookup order: the article's own human work -> reviewed -> exact TM/MT -> fuzzy candidates -> MT."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from tandem import align, leverage, segment
 from tandem.document import Origin, Translation
 from tandem.memory import Entry, Reviewed, open_memory
 from tandem.readers.text import parse
+
+XLIFF = ("1.2", "2.1")
 
 
 def _article(text):
@@ -30,7 +32,7 @@ def test_fuzzy_match_is_a_candidate_never_the_target(tmp_path):
                            Entry("en", "ru", "Completely different words here.", "Другое.", Origin.TM)])
         plan = leverage.plan(tm, article, "ru", 75)
     assert [s.id for s in plan.todo] == ["p1.s1"]
-    mt = [Translation("p1.s1", "ru", "машинный", Origin.MT)]
+    mt = {"p1.s1": Translation("p1.s1", "ru", "машинный", Origin.MT)}
     (result,) = leverage.complete(plan, mt)
     assert result.text == "машинный" and result.origin is Origin.MT
     (candidate,) = result.candidates
@@ -43,7 +45,7 @@ def test_edited_segment_offers_its_old_reviewed_translation(tmp_path):
     new = _article("Boats now queue far beyond the old northern pier at dawn.")  # not similar at all
     with open_memory(tmp_path / "tm.db") as tm:
         doc = align.align(old, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])
-        tm.save_run(old, [doc])
+        tm.save_run(old, [doc], XLIFF)
         human = Translation("p1.s1", "ru", "Суда ждут.", Origin.HUMAN, state="final", provenance="r.xlf")
         tm.store_reviewed([Reviewed("a", "en", old.segments[0].text, human)])
         plan = leverage.plan(tm, new, "ru", 75)
@@ -55,7 +57,7 @@ def test_edited_segment_offers_its_old_reviewed_translation(tmp_path):
 def test_human_beats_earlier_mt_of_the_same_text(tmp_path):
     article = _article("Hello there.")
     with open_memory(tmp_path / "tm.db") as tm:
-        tm.save_run(article, [align.align(article, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])])
+        tm.save_run(article, [align.align(article, "ru", [Translation("p1.s1", "ru", "мт", Origin.MT)])], XLIFF)
         human = Translation("p1.s1", "ru", "Привет.", Origin.HUMAN, state="translated")
         tm.store_reviewed([Reviewed("a", "en", "Hello there.", human)])
         plan = leverage.plan(tm, article, "ru", 75)
@@ -64,7 +66,7 @@ def test_human_beats_earlier_mt_of_the_same_text(tmp_path):
 
 def _run_and_review(tm, article, text, state="final", name="r.xlf"):
     tm.save_run(article, [align.align(article, "ru", [Translation(s.id, "ru", "мт", Origin.MT)
-                                                      for s in article.segments])])
+                                                      for s in article.segments])], XLIFF)
     seg = article.segments[0]
     human = Translation(seg.id, "ru", text, Origin.HUMAN, state=state, provenance=name)
     tm.store_reviewed([Reviewed(article.name, "en", seg.text, human)])
@@ -106,3 +108,28 @@ def test_a_rerun_keeps_work_in_review_over_an_earlier_finished_review(tmp_path):
         tm.store_reviewed([Reviewed("a", "en", seg.text, later)])
         again = leverage.plan(tm, article, "ru", 75)
     assert (again.found["p1.s1"].text, again.found["p1.s1"].in_review) == ("Пирс откроют в мае?", True)
+
+
+def test_a_sentence_that_moved_keeps_its_work_in_review(tmp_path):
+    """Work belongs to the sentence: inserted text above moves its id, not its translation."""
+    before = _article("The pier reopens in May.")
+    after = _article("A new first sentence. The pier reopens in May.")
+    with open_memory(tmp_path / "tm.db") as tm:
+        _run_and_review(tm, before, "Пирс откроют в мае?", state="needs-review-translation")
+        plan = leverage.plan(tm, after, "ru", 75)
+    assert [s.id for s in plan.todo] == ["p1.s1"]
+    assert (plan.found["p1.s2"].text, plan.found["p1.s2"].in_review) == ("Пирс откроют в мае?", True)
+
+
+def test_planning_an_article_costs_the_same_queries_whatever_its_length(tmp_path):
+    short = _article("One. Two.")
+    long = _article(" ".join(f"Sentence number {i} is here." for i in range(60)))
+    with open_memory(tmp_path / "tm.db") as tm:
+        tm.import_entries([Entry("en", "ru", "Sentence number 1 is there.", "Предложение.", Origin.TM)])
+        counts = []
+        for article in (short, long):
+            queries = []
+            tm._db.set_trace_callback(queries.append)
+            leverage.Planner(tm, 75).plan(article, "ru")
+            counts.append(len(queries))
+    assert counts[0] == counts[1] <= 5

@@ -72,7 +72,7 @@ def test_quick_start_shows_the_sample_translations_offline(tmp_path, xliff12_sch
 
     from tandem import segment
     from tandem.readers import text
-    from tandem.writers import tmx
+    from tandem.formats import tmx
     from tests.test_tmx import SAMPLE_TMX
 
     out = tmp_path / "out"
@@ -133,22 +133,23 @@ def test_a_failed_run_does_not_keep_its_tmx_import(tmp_path):
 
 def test_a_render_failure_changes_nothing(tmp_path, monkeypatch):
     """Every output is rendered before the memory is written: a failing writer leaves it as it was."""
-    from tandem import pipeline
-    from tandem.settings import Settings
+    from tandem import pipeline, rebuild
+    from tandem.settings import Workspace, run_settings
 
     article = tmp_path / "story.txt"
     article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
-    settings = Settings(targets=("ru",), out_dir=tmp_path / "out", machine_translation=False)
-    pipeline.run([article], settings)
+    workspace = Workspace(tmp_path / "out")
+    settings = run_settings(to="ru", no_mt=True, models_dir=tmp_path / "no-models")
+    pipeline.run([article], workspace, settings)
     before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     article.write_text("The port is busy. Ships wait outside.\n", encoding="utf-8")
 
     def broken(docs):
         raise RuntimeError("a writer failed")
 
-    monkeypatch.setattr(pipeline.site, "render_pages", broken)
+    monkeypatch.setattr(rebuild.site, "render_pages", broken)
     with pytest.raises(RuntimeError, match="a writer failed"):
-        pipeline.run([article], settings)
+        pipeline.run([article], workspace, settings)
     assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
 
 

@@ -16,8 +16,8 @@ from lxml import etree
 from tandem import pipeline
 from tandem.document import is_reviewed_state
 from tandem.memory import open_memory
-from tandem.settings import Settings
-from tandem.writers.xliffcommon import STATES_12, STATES_20
+from tandem.settings import Workspace, run_settings
+from tandem.formats.xliff import STATES_12, STATES_20
 
 POOL = ["The harbor opens at dawn.", "Ferries wait in the fog.", "The council met on Tuesday.",
         "Radar stations cost $4.2 million each.", "“Not the council,” she said.", "Work begins in May."]
@@ -44,7 +44,8 @@ class Loop:
         self.article = folder / "story.txt"
         self.sentences = POOL[:3]
         self.write_article()
-        self.settings = Settings(targets=("ru",), out_dir=folder / "out", packages_dir=packages)
+        self.workspace = Workspace(folder / "out")
+        self.settings = run_settings(to="ru", models_dir=packages)
         self.reviewed: dict[str, str] = {}  # source text -> latest merged target marked as done
         self.merged: set[tuple[str, str]] = set()  # every (source, target) a merge accepted
         self.saved: list[Path] = []  # copies of the XLIFF 1.2 file, as a reviewer keeps them
@@ -54,13 +55,13 @@ class Loop:
         self.article.write_text("\n".join(self.sentences) + "\n", encoding="utf-8")
 
     def run(self) -> None:
-        pipeline.run([self.article], self.settings)
+        pipeline.run([self.article], self.workspace, self.settings)
         self.save_copy()
 
     def save_copy(self) -> None:
         self.counter += 1
         copy = self.folder / f"saved-{self.counter}.xlf"
-        shutil.copy(self.settings.out_dir / "story" / "story.en-ru.xlf", copy)
+        shutil.copy(self.workspace.out_dir / "story" / "story.en-ru.xlf", copy)
         self.saved.append(copy)
 
     def edit(self, index: int, choice: int) -> None:
@@ -69,7 +70,7 @@ class Loop:
 
     def review(self, index: int, version: str, state: str | None, choice: int) -> None:
         name = "story.en-ru.xlf" if version == "1.2" else "story.en-ru.xliff2.xlf"
-        tree = etree.parse(str(self.settings.out_dir / "story" / name))
+        tree = etree.parse(str(self.workspace.out_dir / "story" / name))
         if version == "1.2":
             unit = tree.findall(".//x:trans-unit", NS12)[index]
             target = unit.find("x:target", NS12)
@@ -95,7 +96,7 @@ class Loop:
 
     def merge(self, path: Path, version: str) -> None:
         """Merge ``path`` and record what the merge accepted, with the state the file gave it."""
-        (result,), _ = pipeline.merge([path], self.settings)
+        (result,), _ = pipeline.merge([path], self.workspace)
         ns = NS12 if version == "1.2" else NS2
         tree = etree.parse(str(path))
         for unit in tree.iterfind(".//x:trans-unit" if version == "1.2" else ".//x:unit", ns):
@@ -113,14 +114,14 @@ class Loop:
                 self.reviewed.pop(source, None)  # the latest is work in progress: only kept, not shown
 
     def check(self) -> None:
-        with open_memory(self.settings.tm_path) as tm:
-            stored = {(e.source_text, e.target_text) for e in tm.human_entries()}
+        with open_memory(self.workspace.tm_path) as tm:
+            stored = {(e.source_text, e.target_text) for e in tm.tm.human_entries()}
         assert self.merged <= stored  # never lost from the memory
         # an untouched machine draft from an old file never becomes human work
         assert {target for _, target in stored} <= set(TARGETS)
 
     def check_outputs(self) -> None:
-        tree = etree.parse(str(self.settings.out_dir / "story" / "story.en-ru.xlf"))
+        tree = etree.parse(str(self.workspace.out_dir / "story" / "story.en-ru.xlf"))
         for unit in tree.iterfind(".//x:trans-unit", NS12):
             source = unit.findtext("x:source", namespaces=NS12)
             if source in self.reviewed:  # the latest finished review is shown, byte for byte

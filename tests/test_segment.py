@@ -164,12 +164,12 @@ def test_segments_never_cross_a_paragraph_and_rebuild_it(paragraphs):
 
 
 def test_rules_files_are_parsed_by_the_one_safe_parser_factory(tmp_path, monkeypatch):
-    from tandem import xmlsafe
+    from tandem.formats import xml
     from tandem.segment import srx
 
     made = []
-    real = xmlsafe.parser
-    monkeypatch.setattr(xmlsafe, "parser", lambda: made.append(True) or real())
+    real = xml.parser
+    monkeypatch.setattr(xml, "parser", lambda: made.append(True) or real())
     rules = tmp_path / "copy.srx"
     rules.write_bytes(srx.DEFAULT_RULES.read_bytes())
     assert srx.load(str(rules)).maps

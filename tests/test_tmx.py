@@ -10,7 +10,7 @@ from tandem.document import Origin, Translation
 from tandem.errors import InputError
 from tandem.memory import open_memory
 from tandem.readers.text import parse
-from tandem.writers import tmx
+from tandem.formats import tmx
 from tests.conftest import ROOT, run_tandem
 
 SAMPLE_TMX = ROOT / "src" / "tandem" / "samples" / "harbor-radar.tmx"
@@ -72,7 +72,7 @@ def test_tm_import_then_export_round_trips(tmp_path):
     original = {(e.source_text, e.target_text) for e in tmx.read_entries(SAMPLE_TMX) if e.target_lang == "ja"}
     assert {(e.source_text, e.target_text) for e in tmx.read_entries(exported)} == original
     with open_memory(out / "tandem.db") as tm:
-        assert tm.count(Origin.TM) == 52
+        assert tm.tm.count(Origin.TM) == 52
 
 
 def test_tm_export_without_memory_and_import_of_bad_file_fail_cleanly(tmp_path):
@@ -90,7 +90,7 @@ def test_tmx_writer_does_not_need_the_memory_module():
     import subprocess
     import sys
 
-    code = "import sys, tandem.writers.tmx; print('tandem.memory' in sys.modules, 'sqlite3' in sys.modules)"
+    code = "import sys, tandem.formats.tmx; print('tandem.memory' in sys.modules, 'sqlite3' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
@@ -106,7 +106,7 @@ def test_work_still_in_review_is_not_exported(tmp_path):
     root = etree.fromstring(tmx.serialize(doc))
     assert [tu.findtext("tuv[2]/seg") for tu in root.findall("body/tu")] == ["Один."]
     with open_memory(tmp_path / "tm.db") as tm:
-        tm.save_run(article, [align.align(article, "ru", [Translation(i, "ru", "", Origin.NONE) for i in ids])])
+        tm.save_run(article, [align.align(article, "ru", [Translation(i, "ru", "", Origin.NONE) for i in ids])], ("1.2",))
         tm.store_reviewed([Reviewed("n", "en", s.text, p.translation)
                            for s, p in zip(article.segments, doc.pairs)])
-        assert [e.target_text for e in tm.entries("en")] == ["Один."]
+        assert [e.target_text for e in tm.tm.entries("en")] == ["Один."]

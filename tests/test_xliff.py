@@ -12,7 +12,7 @@ from translate.storage.xliff2 import Xliff2File
 from tandem import align, segment
 from tandem.document import Candidate, ModelInfo, Origin, Translation
 from tandem.readers.text import parse
-from tandem.writers import WRITERS, xliff2, xliff12
+from tandem.formats import OUTPUT_FORMATS as WRITERS, xliff2, xliff12
 
 TEXT = ("The council paid $133.3 million. Work begins in May.\n\n"
         "“We waited,” said the mayor. The [old] lighthouse stays.")

@@ -16,6 +16,10 @@ from pathlib import Path
 from tandem import __version__, summary
 from tandem.errors import TandemError
 
+# The --xliff choices (tandem.formats.XLIFF_CHOICES, spelled out so that `tandem --help` does not
+# import lxml; tests/test_cli.py checks that the two agree).
+XLIFF_CHOICES = ("1.2", "2.1", "both")
+
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                  "float16", "bfloat16", "float32", "default")
@@ -32,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_merge(commands)
     _add_publish(commands)
+    _add_omegat(commands)
     _add_tm(commands)
     _add_models(commands)
     _add_segment(commands)
@@ -58,9 +63,9 @@ def _add_run(commands) -> None:
 
 
 def _add_run_memory_options(run: argparse.ArgumentParser) -> None:
-    run.add_argument("--xliff", choices=("1.2", "2.1", "both"), default="both",
+    run.add_argument("--xliff", choices=XLIFF_CHOICES, default="both",
                      help="XLIFF version(s) to write: NAME.en-LANG.xlf (1.2) and/or "
-                          "NAME.en-LANG.xliff2.xlf (2.1) (default: both)")
+                          "NAME.en-LANG.xliff2.xlf (2.1); the other version's file is removed (default: both)")
     run.add_argument("--tm", type=Path, action="append", default=[], metavar="FILE.tmx",
                      help="import this TMX into the translation memory before translating (repeatable)")
     run.add_argument("--no-mt", action="store_true",
@@ -74,14 +79,17 @@ def _add_merge(commands) -> None:
         "merge", help="merge reviewed XLIFF (1.2 or 2.x) back into the memory and rebuild the outputs",
         description="Read reviewed XLIFF files as CAT tools write them back, store the reviewers' work "
                     "in the translation memory (matched by unit id and source text), rebuild the "
-                    "article's XLIFF, HTML and TMX in OUT/NAME/, and print what was updated, unchanged "
-                    "or rejected. A malformed file, or one for an unknown article or language pair, "
+                    "article's XLIFF, HTML and TMX in OUT/NAME/, and print what was updated, unchanged, "
+                    "untouched (no target, or the source copied into an untranslated target) or "
+                    "rejected. A malformed file, or one for an unknown article or language pair, "
                     "stops the merge with nothing changed.")
-    merge.add_argument("files", nargs="+", type=Path, metavar="FILE.xlf", help="reviewed XLIFF file")
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE.xlf",
+                       help="reviewed XLIFF file, or an OmegaT project folder made by `tandem omegat`")
     merge.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                        help="output folder the article was run into (default: ./output)")
-    merge.add_argument("--xliff", choices=("1.2", "2.1", "both"), default="both",
-                       help="XLIFF version(s) to rebuild (default: both)")
+    merge.add_argument("--xliff", choices=XLIFF_CHOICES, default=None,
+                       help="XLIFF version(s) to rebuild; the other version's file is removed "
+                            "(default: the versions the article was last written in)")
     _add_tm_db(merge)
     merge.set_defaults(handler=_cmd_merge)
 
@@ -95,6 +103,22 @@ def _add_publish(commands) -> None:
     publish.add_argument("folder", type=Path, metavar="DIR/NAME", help="the article's output folder")
     _add_tm_db(publish)
     publish.set_defaults(handler=_cmd_publish)
+
+
+def _add_omegat(commands) -> None:
+    omegat = commands.add_parser(
+        "omegat", help="make OmegaT 3.6 projects of an article (one per language) for translators",
+        description="Write DIR/NAME/omegat-LANG/, an OmegaT project per target language, for OmegaT 3.6 "
+                    "(Debian's), whose XLIFF filter shows only <target>: the project's XLIFF carries the "
+                    "English, and the article's translations come as translation memories (reviewed and "
+                    "memory work in tm/auto, inserted on load; MT in tm/penalty-30, shown as matches only). "
+                    "Give the project folder back to `tandem merge` when the translator is done. OmegaT 4 "
+                    "and later read NAME.en-LANG.xlf directly and need no project.")
+    omegat.add_argument("folder", type=Path, metavar="DIR/NAME", help="the article's output folder")
+    omegat.add_argument("--to", default=None, metavar="LANGS",
+                        help="comma-separated target languages (default: every language of the article)")
+    _add_tm_db(omegat)
+    omegat.set_defaults(handler=_cmd_omegat)
 
 
 def _add_tm(commands) -> None:
@@ -206,14 +230,12 @@ def _packages_dir(args: argparse.Namespace) -> Path:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings, parse_targets, parse_xliff_versions
+    from tandem.settings import Workspace, run_settings
 
-    settings = Settings(targets=parse_targets(args.to), out_dir=args.out, packages_dir=_packages_dir(args),
-                        tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff),
-                        machine_translation=not args.no_mt, tm_files=tuple(args.tm),
-                        engine=_engine_settings(args), index=_index_settings(args),
-                        install_models=args.install_models)
-    for report in pipeline.run(args.articles, settings, progress=_progress):
+    settings = run_settings(to=args.to, models_dir=args.models_dir, xliff=args.xliff, no_mt=args.no_mt,
+                            tm_files=args.tm, offline=args.offline, install_models=args.install_models,
+                            engine=_engine_settings(args))
+    for report in pipeline.run(args.articles, Workspace(args.out, args.tm_db), settings, progress=_progress):
         print(summary.run_line(report))
         for warning in summary.untranslated_warnings(report):
             print(f"tandem: warning: {warning}", file=sys.stderr)
@@ -222,41 +244,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_merge(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings, parse_xliff_versions
+    from tandem.settings import Workspace
 
-    settings = Settings(out_dir=args.out, tm_db=args.tm_db, xliff=parse_xliff_versions(args.xliff))
-    _print_lines(summary.merge_lines(*pipeline.merge(args.files, settings)))
+    _print_lines(summary.merge_lines(*pipeline.merge(args.files, Workspace(args.out, args.tm_db), args.xliff)))
     return EXIT_OK
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import article_folder_settings
+    from tandem.settings import publish_workspace
 
-    folder, settings = article_folder_settings(args.folder, args.tm_db)
-    pages = pipeline.publish(folder, settings)
+    folder, workspace = publish_workspace(args.folder, args.tm_db)
+    pages = pipeline.publish(folder, workspace)
     print(f"published {len(pages)} pages in {folder}/: {', '.join(p.name for p in pages)}")
+    return EXIT_OK
+
+
+def _cmd_omegat(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import parse_targets, publish_workspace
+
+    folder, workspace = publish_workspace(args.folder, args.tm_db)
+    targets = parse_targets(args.to) if args.to else None
+    for project in pipeline.omegat_projects(folder, workspace, targets):
+        print(f"OmegaT project: {project}/ (open it in OmegaT; then `tandem merge {project}`)")
     return EXIT_OK
 
 
 def _cmd_tm_import(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings
+    from tandem.settings import Workspace
 
-    settings = Settings(out_dir=args.out, tm_db=args.tm_db)
-    read, changed = pipeline.tm_import(args.file, settings)
-    print(f"{args.file}: {read} translations read, {changed} new or changed -> {settings.tm_path}")
+    workspace = Workspace(args.out, args.tm_db)
+    read, changed, refused = pipeline.tm_import(args.file, workspace)
+    print(summary.tm_import_line(args.file, read, changed, refused, workspace.tm_path))
     return EXIT_OK
 
 
 def _cmd_tm_export(args: argparse.Namespace) -> int:
     from tandem import pipeline
-    from tandem.settings import Settings, parse_targets
+    from tandem.settings import Workspace, parse_targets
 
-    settings = Settings(out_dir=args.out, tm_db=args.tm_db)
-    targets = parse_targets(args.to) if args.to else None
-    count = pipeline.tm_export(args.file, settings, targets)
-    print(f"{settings.tm_path}: {count} translations written to {args.file}")
+    workspace = Workspace(args.out, args.tm_db)
+    count = pipeline.tm_export(args.file, workspace, parse_targets(args.to) if args.to else None)
+    print(f"{workspace.tm_path}: {count} translations written to {args.file}")
     return EXIT_OK
 
 
@@ -270,7 +301,7 @@ def _engine_settings(args: argparse.Namespace):
 def _index_settings(args: argparse.Namespace):
     from tandem.settings import IndexSettings
 
-    return IndexSettings.from_environment(offline=getattr(args, "offline", False))
+    return IndexSettings.from_environment(offline=args.offline)
 
 
 def _cmd_models_list(args: argparse.Namespace) -> int:

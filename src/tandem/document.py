@@ -12,8 +12,27 @@ and on nothing else.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+
+# Characters an XML 1.0 document cannot hold: stored, they would break every later output.
+NOT_XML_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+# Languages written without spaces between words: sentences (and the pieces of a
+# split sentence) are joined without a space.
+NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})
+
+
+def word_separator(language: str) -> str:
+    """What goes between two sentences (or pieces of one) in running text in ``language``.
+
+    >>> word_separator("ru"), word_separator("ja-JP")
+    (' ', '')
+    """
+    return "" if language.replace("_", "-").split("-")[0].lower() in NO_SPACE_LANGUAGES else " "
 
 
 def content_hash(text: str) -> str:
@@ -98,6 +117,19 @@ def is_reviewed_state(state: str | None) -> bool:
     (True, False, True)
     """
     return state is None or state in REVIEWED_STATES
+
+
+def target_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored as a translation (from any import: merge, TMX), or None.
+
+    >>> target_problem("Привет."), target_problem("  "), target_problem("a\\x00")
+    (None, 'empty target', 'target contains a character XML cannot hold')
+    """
+    if not text.strip():
+        return "empty target"
+    if NOT_XML_CHARS.search(text):
+        return "target contains a character XML cannot hold"
+    return None
 
 
 @dataclass(frozen=True)
@@ -194,5 +226,8 @@ class BilingualDocument:
     model: ModelInfo | None = None
     notes: tuple[str, ...] = field(default=())
 
-    def pairs_in_paragraph(self, number: int) -> tuple[AlignedPair, ...]:
-        return tuple(p for p in self.pairs if p.segment.paragraph == number)
+    def paragraphs(self) -> Iterator[tuple[Paragraph, tuple[AlignedPair, ...]]]:
+        """Each paragraph with its pairs, in order (one pass: pairs follow the segments)."""
+        pairs = iter(self.pairs)
+        for paragraph in self.article.paragraphs:
+            yield paragraph, tuple(next(pairs) for _ in paragraph.segments)

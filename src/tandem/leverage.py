@@ -1,21 +1,26 @@
 """Lookup order: what the memory already knows, before any machine translation.
 
-For every segment and target language, in this order:
+A translation belongs to its source sentence, not to its position: wherever a
+sentence now is in the article, for every segment and target language, in
+this order:
 
-1. the human translation the segment already shows (its source unchanged):
-   a re-run keeps the article's own latest review, even one still in review;
-2. a reviewed (human) translation of exactly the same source text;
+1. the article's own latest human translation of that sentence (reviewed or
+   still in review), as the last merge left it;
+2. a reviewed (human) translation of exactly the same sentence elsewhere;
 3. another exact match: an imported memory (TMX), then earlier MT output --
-   human work still in review (state ``needs-*``/``initial``) is attached as a
-   candidate;
+   human work still in review elsewhere (state ``needs-*``/``initial``) is
+   attached as a candidate;
 4. fuzzy matches of reviewed, in-review or imported work above a threshold, and
-   the segment's own earlier reviewed translation if its source was edited --
-   offered as candidates, never used as the target;
-5. machine translation for whatever is left (or nothing, with ``--no-mt``).
+   the segment's own earlier human or memory translation if its source was
+   edited -- offered as candidates, never used as the target;
+5. machine translation for whatever is left (or nothing, with ``--no-mt`` or
+   for a language the run leaves out).
 
-A re-run of an unchanged article therefore finds every segment in step 1 or 2
-and makes no MT call at all; and MT never replaces reviewed work, because a
-reviewed translation of the same text always wins step 1.
+A re-run of an unchanged article therefore finds every segment in steps 1-3
+and makes no MT call at all; and MT never replaces human work, because the
+article's own or a reviewed translation of the same text always wins.
+Each article and language costs a fixed number of queries (the memory's
+batched lookups); the fuzzy search space is loaded once per language pair.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz, process, utils
 
 from tandem.document import Article, Candidate, Origin, Segment, Translation
-from tandem.memory import Memory
+from tandem.memory import Memory, Shown
 
 FUZZY_LIMIT = 3  # candidates offered per segment: more is noise in a CAT tool
 
@@ -41,34 +46,67 @@ class Plan:
     candidates: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
 
 
+class Planner:
+    """Plans articles against one memory, caching each language pair's fuzzy search space
+    for the run (the memory does not change while a run plans)."""
+
+    def __init__(self, memory: Memory, threshold: float) -> None:
+        self.memory = memory
+        self.threshold = threshold
+        self._sources: dict[tuple[str, str], list[str]] = {}
+
+    def plan(self, article: Article, language: str) -> Plan:
+        """Look every segment of ``article`` up for ``language``."""
+        lookup = _Lookup.load(self.memory, article, language)
+        found: dict[str, Translation] = {}
+        todo = [s for s in article.segments if not _found(lookup, s, found)]
+        candidates = self._candidates(lookup, todo) if todo else {}
+        return Plan(article, language, found, tuple(todo), candidates)
+
+    def _candidates(self, lookup: "_Lookup", todo: list[Segment]) -> dict[str, tuple[Candidate, ...]]:
+        sources = self._fuzzy_space(lookup.article.language, lookup.language)
+        matches = {s.id: process.extract(s.text, sources, scorer=fuzz.ratio, processor=utils.default_process,
+                                         score_cutoff=self.threshold, limit=FUZZY_LIMIT) for s in todo}
+        texts = {source for found in matches.values() for source, _score, _index in found}
+        stored = self.memory.tm.exact(lookup.article.language, lookup.language, texts)
+        return {s.id: _offer(lookup, s, [(m[0], stored.get(m[0], [])) for m in matches[s.id]]) for s in todo}
+
+    def _fuzzy_space(self, source_lang: str, target_lang: str) -> list[str]:
+        key = (source_lang, target_lang)
+        if key not in self._sources:
+            self._sources[key] = self.memory.tm.leverage_sources(source_lang, target_lang)
+        return self._sources[key]
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Everything the memory knows about one article's sentences in one language (3 queries)."""
+
+    article: Article
+    language: str
+    reviews: dict[str, Translation]  # source text -> the article's latest human translation
+    exact: dict[str, list[Translation]]  # source text -> stored translations, best first
+    shown: dict[str, Shown]  # segment id -> what it showed after the last run or merge
+
+    @classmethod
+    def load(cls, memory: Memory, article: Article, language: str) -> "_Lookup":
+        texts = {s.text for s in article.segments}
+        return cls(article, language, memory.articles.reviews(article.name, language),
+                   memory.tm.exact(article.language, language, texts), memory.articles.shown(article.name, language))
+
+
 def plan(memory: Memory, article: Article, language: str, threshold: float) -> Plan:
-    """Look every segment of ``article`` up in ``memory`` for ``language``."""
-    found: dict[str, Translation] = {}
-    todo: list[Segment] = []
-    candidates: dict[str, tuple[Candidate, ...]] = {}
-    sources = None  # loaded only if some segment needs a fuzzy search
-    for seg in article.segments:
-        exact = _exact(memory, article, language, seg)
-        if exact is not None:
-            found[seg.id] = exact
-            continue
-        todo.append(seg)
-        if sources is None:
-            sources = memory.leverage_sources(article.language, language)
-        candidates[seg.id] = _candidates(memory, article, language, seg, sources, threshold)
-    return Plan(article, language, found, tuple(todo), candidates)
+    """Look every segment of ``article`` up in ``memory`` for ``language`` (one article's planner)."""
+    return Planner(memory, threshold).plan(article, language)
 
 
-def complete(plan: Plan, machine: list[Translation] | None) -> list[Translation]:
-    """Every segment's translation: exact matches, then ``machine`` output (or empty targets).
-
-    Candidates found by :func:`plan` are attached to the segments that needed them.
-    """
+def complete(plan: Plan, machine: dict[str, Translation] | None) -> list[Translation]:
+    """Every segment's translation: exact matches, then ``machine`` output (segment id ->
+    translation), or empty targets.  Candidates found by planning are attached to the
+    segments that needed them, memory candidates first, then MT's own alternatives."""
     by_id = dict(plan.found)
-    made = {t.segment_id: t for t in machine or ()}
     for seg in plan.todo:
-        base = made.get(seg.id) or Translation(seg.id, plan.language, "", Origin.NONE)
-        # Memory candidates first (best match first), then MT's own alternatives.
+        base = (machine or {}).get(seg.id) or Translation(seg.id, plan.language, "", Origin.NONE)
         by_id[seg.id] = replace(base, candidates=plan.candidates.get(seg.id, ()) + base.candidates)
     return [by_id[s.id] for s in plan.article.segments]
 
@@ -84,40 +122,47 @@ def similarity(a: str, b: str) -> float:
     return round(fuzz.ratio(a, b, processor=utils.default_process), 1)
 
 
-def _exact(memory: Memory, article: Article, language: str, seg: Segment) -> Translation | None:
-    """Steps 1-3 of the lookup for one segment."""
-    shown = memory.current_unit(article.name, language, seg.id)
-    if shown and shown[0] == seg.text and shown[1].origin is Origin.HUMAN:
-        return shown[1]  # the reviewer's latest word on this very sentence, finished or not
-    exact = memory.best_exact(article.language, language, seg.text, seg.id)
-    if exact is None or exact.reviewed:
-        return exact
-    pending = memory.in_review(article.language, language, seg.text, seg.id)
-    if pending:
-        return replace(exact, candidates=(_candidate(pending, seg.text, seg.text),))
-    return _as_shown(exact, shown, seg)
+def _found(lookup: _Lookup, seg: Segment, found: dict[str, Translation]) -> bool:
+    """Steps 1-3 for one segment: record its exact match in ``found``; False if there is none."""
+    exact = _exact(lookup, seg)
+    if exact is not None:
+        found[seg.id] = replace(exact, segment_id=seg.id)
+    return exact is not None
 
 
-def _as_shown(exact: Translation, shown: tuple[str, Translation] | None, seg: Segment) -> Translation:
-    """Reusing what the segment already shows keeps the candidates offered with it
-    (fuzzy matches, MT alternatives), so an unchanged re-run writes the same files."""
-    if shown and shown[0] == seg.text and (shown[1].origin, shown[1].text) == (exact.origin, exact.text):
-        return replace(exact, candidates=shown[1].candidates)
+def _exact(lookup: _Lookup, seg: Segment) -> Translation | None:
+    own = lookup.reviews.get(seg.text)
+    if own is not None:
+        return _as_shown(own, lookup.shown.get(seg.id), seg)
+    ranked = lookup.exact.get(seg.text, [])
+    best = next((t for t in ranked if not t.in_review), None)
+    if best is None or best.reviewed:
+        return best
+    pending = next((t for t in ranked if t.in_review), None)
+    if pending is not None:
+        return replace(best, candidates=(_candidate(pending, seg.text, seg.text),))
+    return _as_shown(best, lookup.shown.get(seg.id), seg)
+
+
+def _as_shown(exact: Translation, shown: Shown | None, seg: Segment) -> Translation:
+    """Reusing what the segment already shows keeps the candidates offered with it (fuzzy
+    matches, MT alternatives) and a reviewer's state on it, so an unchanged re-run writes the
+    same files."""
+    if shown and shown.source_text == seg.text and (shown.translation.origin, shown.translation.text) == \
+            (exact.origin, exact.text):
+        return replace(exact, candidates=shown.translation.candidates, state=shown.translation.state)
     return exact
 
 
-def _candidates(memory: Memory, article: Article, language: str, seg: Segment,
-                sources: list[str], threshold: float) -> tuple[Candidate, ...]:
+def _offer(lookup: _Lookup, seg: Segment, matches: list[tuple[str, list[Translation]]]) -> tuple[Candidate, ...]:
+    """Step 4: the candidates offered for a segment left for MT."""
     found: list[Candidate] = []
-    previous = memory.current_unit(article.name, language, seg.id)
-    if previous and previous[1].origin in (Origin.HUMAN, Origin.TM) and previous[0] != seg.text:
-        # The segment was edited: its old reviewed translation is the best starting point.
-        found.append(_candidate(previous[1], previous[0], seg.text))
-    matches = process.extract(seg.text, sources, scorer=fuzz.ratio, processor=utils.default_process,
-                              score_cutoff=threshold, limit=FUZZY_LIMIT)
-    for source, _score, _index in matches:
-        best = memory.best_exact(article.language, language, source, seg.id, (Origin.HUMAN, Origin.TM),
-                                 in_review=True)
+    previous = lookup.shown.get(seg.id)
+    if previous and previous.translation.origin in (Origin.HUMAN, Origin.TM) and previous.source_text != seg.text:
+        # The segment was edited: its old translation is the best starting point.
+        found.append(_candidate(previous.translation, previous.source_text, seg.text))
+    for source, stored in matches:
+        best = next((t for t in stored if t.origin in (Origin.HUMAN, Origin.TM)), None)
         if best is not None and all(c.text != best.text for c in found):
             found.append(_candidate(best, source, seg.text))
     return tuple(sorted(found, key=lambda c: -c.match_quality)[:FUZZY_LIMIT])

@@ -1,302 +1,229 @@
-"""Runs the stages for one or many articles.
+"""The commands' work, in explicit phases.
 
-Every input is read and segmented, and every model located, before anything
-is written: a bad article or a missing model stops the run with nothing
-half-done.  Each output file is then written atomically.
+``run``:
+
+1. **read and segment** every article (a bad one stops the run before anything is written);
+2. **plan** against the memory: what it covers per article and language (a ``--tm`` import is
+   seen by the plan but not kept yet: the scratch transaction is rolled back);
+3. **routes**: find (or ``--install-models``) a model for every language that needs MT, outside
+   any transaction, so a download never holds the memory's lock;
+4. **translate** what is left, all articles together (:mod:`tandem.mt.batch`; never touches the memory);
+5. **store and render**, per article, in one transaction (the ``--tm`` import with the first);
+6. **write** the rendered files atomically, ``report.json`` last.
+
+``merge`` and ``publish`` rebuild outputs from the memory through the same
+:mod:`tandem.rebuild` that a run uses.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tandem import align, leverage, review, segment
-from tandem.document import Article, BilingualDocument, Candidate, ModelInfo, Origin, Segment, Translation
+from tandem import leverage, rebuild, review, segment
+from tandem.document import Article, Entry, Translation
 from tandem.errors import InputError
-from tandem.fsutil import write_atomic, write_text_atomic
+from tandem.formats import omegat, parse_xliff_choice, tmx
+from tandem.fsutil import write_atomic
 from tandem.memory import Memory, open_existing_memory, open_memory
-from tandem.mt.engine import Engine, MTResult
+from tandem.mt import batch
+from tandem.mt.engine import Engine
 from tandem.mt.routes import Route, resolve_routes
 from tandem.readers import read_article
-from tandem.settings import Settings
-from tandem.writers import WRITERS, site
+from tandem.report import ArticleReport, Timer
+from tandem.settings import RunSettings, Workspace, check_language_codes
 
 Progress = Callable[[str], None]
 
 
-@dataclass
-class ArticleReport:
-    """What one article's run did; serialised as ``report.json``."""
+@dataclass(frozen=True)
+class ArticlePlan:
+    """One article with its plan per language: the run's languages, then those it keeps."""
 
-    article: str
-    source_language: str
-    segments: int
-    targets: dict[str, dict] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-    output_dir: str = ""
-
-    def to_json(self) -> str:
-        data = {"article": self.article, "source_language": self.source_language,
-                "target_languages": list(self.targets), "segments": self.segments,
-                "targets": self.targets, "seconds": {k: round(v, 4) for k, v in self.seconds.items()}}
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    article: Article
+    plans: tuple[leverage.Plan, ...]
+    kept: tuple[str, ...]  # languages the article has that this run does not translate into
+    timer: Timer
 
 
-def run(paths: list[Path], settings: Settings, progress: Progress = lambda _: None) -> list[ArticleReport]:
-    """Translate every article in ``paths`` into every target language and write the outputs.
-
-    The translation memory is consulted first (see :mod:`tandem.leverage`);
-    only languages with segments it does not cover need a model.
-    """
+def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
+        progress: Progress = lambda _: None) -> list[ArticleReport]:
+    """Translate every article in ``paths`` into every target language and write the outputs."""
     paths = list(dict.fromkeys(paths))
     _refuse_name_clashes(paths)
-    settings.check_article_folders(paths)
-    timings = [dict() for _ in paths]
-    articles = [_prepare(path, settings, t) for path, t in zip(paths, timings)]
-    with open_memory(settings.tm_path) as tm:
-        # One transaction: the --tm import is kept only once every needed model is found,
-        # so a run that stops here (exit 2) leaves the memory as it was.
-        with tm.transaction():
-            _import_tm_files(tm, settings)
-            plans = [[leverage.plan(tm, a, lang, settings.fuzzy_threshold) for lang in settings.targets]
-                     for a in articles]
-            packages = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(plans, settings),
-                                      settings.index, install=settings.install_models, progress=progress)
-        engine = Engine(settings.engine)
-        reports = []
-        for article, article_plans, seconds in zip(articles, plans, timings):
-            progress(_plan_summary(article, article_plans, settings))
-            reports.append(_translate_and_write(article, article_plans, packages, engine, tm, settings, seconds))
-    return reports
+    workspace.check_article_folders([(p.stem, p) for p in paths])
+    shared = Timer()  # phases done for all articles at once
+    articles = [_read_and_segment(path, settings) for path in paths]
+    imports = [e for path in settings.tm_files for e in tmx.read_entries(path, settings.source_language)]
+    with open_memory(workspace.tm_path) as memory:
+        planned = _plan(memory, articles, imports, settings, shared)
+        routes = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(planned, settings),
+                                settings.index, install=settings.install_models, progress=progress)
+        for item in planned:
+            progress(_plan_summary(item, settings))
+        machine = batch.translate(_jobs(planned, settings), routes, Engine(settings.engine), shared)
+        return [_store_and_write(memory, workspace, item, machine, imports if i == 0 else (), settings, shared)
+                for i, item in enumerate(planned)]
 
 
-def _prepare(path: Path, settings: Settings, seconds: dict[str, float]) -> Article:
-    with _timed(seconds, "read"):
+def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer]:
+    timer = Timer()
+    with timer("read"):
         article = read_article(path, settings.source_language)
-    with _timed(seconds, "segment"):
-        return segment.segment_article(article)
+    with timer("segment"):
+        return segment.segment_article(article), timer
 
 
-def _plan_summary(article: Article, plans: list[leverage.Plan], settings: Settings) -> str:
-    covered = ", ".join(f"{p.language} {len(p.found)}" for p in plans)
-    left = sum(len(p.todo) for p in plans)
-    rest = "to machine-translate" if settings.machine_translation else "left for the translator (--no-mt)"
-    return (f"{article.name}: {len(article.segments)} segments into {', '.join(settings.targets)}; "
-            f"from the memory: {covered}; {left} {rest}")
+def _plan(memory: Memory, articles: list[tuple[Article, Timer]], imports: list[Entry],
+          settings: RunSettings, timer: Timer) -> list[ArticlePlan]:
+    """Phase 2, in a scratch transaction: the plans see the ``--tm`` import, the memory keeps nothing."""
+    planner = leverage.Planner(memory, settings.fuzzy_threshold)
+    with memory.scratch(), timer("plan"):
+        memory.tm.import_entries(imports)
+        return [_plan_article(memory, planner, article, article_timer, settings)
+                for article, article_timer in articles]
 
 
-def _needs_mt(plans: list[list[leverage.Plan]], settings: Settings) -> tuple[str, ...]:
-    """Target languages with at least one segment the memory does not cover."""
+def _plan_article(memory: Memory, planner: leverage.Planner, article: Article, timer: Timer,
+                  settings: RunSettings) -> ArticlePlan:
+    stored = memory.articles.load(article.name)
+    kept = tuple(lang for lang in (stored.targets if stored else ()) if lang not in settings.targets)
+    plans = tuple(planner.plan(article, language) for language in (*settings.targets, *kept))
+    return ArticlePlan(article, plans, kept, timer)
+
+
+def _needs_mt(planned: list[ArticlePlan], settings: RunSettings) -> tuple[str, ...]:
+    """Target languages of the run with at least one segment the memory does not cover."""
     if not settings.machine_translation:
         return ()
     return tuple(lang for lang in settings.targets
-                 if any(p.todo for article_plans in plans for p in article_plans if p.language == lang))
+                 if any(p.todo for item in planned for p in item.plans if p.language == lang))
 
 
-def _import_tm_files(tm: Memory, settings: Settings) -> None:
-    if settings.tm_files:
-        from tandem.writers import tmx
-
-        for path in settings.tm_files:
-            tm.import_entries(tmx.read_entries(path, settings.source_language))
-
-
-def _translate_and_write(article: Article, plans: list[leverage.Plan], packages: dict[str, Route],
-                         engine: Engine, tm: Memory, settings: Settings, seconds: dict[str, float]) -> ArticleReport:
-    docs = []
-    for plan in plans:
-        machine, route = None, packages.get(plan.language)
-        if plan.todo and route is not None:
-            with _timed(seconds, "load_model"):
-                for step in route.steps:
-                    engine.load(step)
-            with _timed(seconds, "translate"):
-                machine = machine_translate(plan.todo, plan.language, route, engine)
-        translations = leverage.complete(plan, machine)
-        with _timed(seconds, "align"):
-            docs.append(align.align(article, plan.language, translations, _doc_model(translations)))
-    out_dir = settings.out_dir / article.name
-    docs, rendered = _store_and_render(article, docs, tm, settings, seconds)
-    with _timed(seconds, "write"):
-        for path, data in rendered.items():
-            write_atomic(path, data)
-    report = _report(article, docs, seconds)
-    report.output_dir = str(out_dir)
-    write_text_atomic(out_dir / "report.json", report.to_json())  # last: it marks a complete run
-    return report
+def _jobs(planned: list[ArticlePlan], settings: RunSettings) -> list[batch.Job]:
+    """What the translate phase gets: the run's languages only (kept languages get no MT)."""
+    if not settings.machine_translation:
+        return []
+    return [batch.Job(item.article.name, p.language, p.todo)
+            for item in planned for p in item.plans if p.language in settings.targets and p.todo]
 
 
-def _store_and_render(article: Article, docs: list[BilingualDocument], tm: Memory, settings: Settings,
-                      seconds: dict[str, float]) -> tuple[list[BilingualDocument], dict[Path, bytes]]:
-    """Store the run and render every output (with the languages this run left out, as the memory
-    now holds them) in one transaction: a writer that fails leaves the memory as it was."""
-    with tm.transaction():
-        with _timed(seconds, "store"):
-            tm.save_run(article, docs)
-            docs = docs + _kept_languages(tm, article, settings.targets)
-        with _timed(seconds, "write"):
-            rendered = render_outputs(docs, settings.out_dir / article.name, output_kinds(settings))
-    with _timed(seconds, "store"):
-        tm.persist()
-    return docs, rendered
+def _plan_summary(item: ArticlePlan, settings: RunSettings) -> str:
+    run_plans = [p for p in item.plans if p.language in settings.targets]
+    covered = ", ".join(f"{p.language} {len(p.found)}" for p in run_plans)
+    left = sum(len(p.todo) for p in run_plans)
+    rest = "to machine-translate" if settings.machine_translation else "left for the translator (--no-mt)"
+    return (f"{item.article.name}: {len(item.article.segments)} segments into {', '.join(settings.targets)}; "
+            f"from the memory: {covered}; {left} {rest}")
 
 
-def _kept_languages(tm: Memory, article: Article, targets: Sequence[str]) -> list[BilingualDocument]:
-    """Documents of the languages the article was run into before but not in this run."""
-    stored = tm.load_article(article.name)
-    return [_stored_document(tm, article, language)
-            for language in (stored[1] if stored else ()) if language not in targets]
+def _store_and_write(memory: Memory, workspace: Workspace, item: ArticlePlan,
+                     machine: dict[tuple[str, str], dict[str, Translation]], imports: Sequence[Entry],
+                     settings: RunSettings, shared: Timer) -> ArticleReport:
+    """Phases 5 and 6 for one article: store and render in one transaction, then write."""
+    article, timer = item.article, item.timer
+    with timer("align"):
+        docs = [rebuild.document(article, p.language, leverage.complete(p, machine.get((article.name, p.language))))
+                for p in item.plans]
+    folder = workspace.article_folder(article.name)
+    with memory.transaction():
+        with timer("store"):
+            memory.tm.import_entries(imports)
+            memory.save_run(article, docs, settings.xliff)
+        with timer("write"):
+            rendered = rebuild.render(memory, article.name, folder, rebuild.Request.everything(settings.xliff),
+                                      seconds=timer.seconds(shared), kept=item.kept,
+                                      machine_translation=settings.machine_translation)
+    with timer("write"):
+        rebuild.write(rendered, seconds=lambda: timer.seconds(shared))
+    return replace(rendered.report, seconds=timer.seconds(shared))
 
 
-def machine_translate(segments: Sequence[Segment], language: str, route: Route,
-                      engine: Engine) -> list[Translation]:
-    """Translate ``segments`` in one batched engine call per route step."""
-    results = engine.translate_route(route.steps, [s.text for s in segments])
-    return [Translation(segment_id=s.id, language=language, text=r.text, origin=Origin.MT,
-                        score=r.score, model=route.info, candidates=_mt_alternative(s, r, route))
-            for s, r in zip(segments, results)]
-
-
-def _mt_alternative(segment: Segment, result: MTResult, route: Route) -> tuple[Candidate, ...]:
-    """The beam's runner-up as a candidate; its match quality is the model's confidence,
-    the mean per-token probability in percent (exp of the normalised log-probability)."""
-    if result.alternative is None or result.alternative_score is None:
-        return ()
-    quality = round(100 * math.exp(result.alternative_score), 1)
-    return (Candidate(text=result.alternative, origin=Origin.MT, match_quality=quality,
-                      source_text=segment.text, provenance=f"{route.info.name} {route.info.version}"),)
-
-
-def load_documents(name: str, settings: Settings) -> list[BilingualDocument]:
-    """Rebuild article ``name``'s documents (one per target language) from the memory, without MT.
-
-    ``merge`` and ``publish`` use this: the original article file is not needed.
-    """
-    with open_existing_memory(settings.tm_path) as tm:
-        stored = tm.load_article(name)
-        if stored is None:
-            raise InputError(f"article {name!r} is not in the translation memory {settings.tm_path}")
-        article, targets = stored
-        return [_stored_document(tm, article, language) for language in targets]
-
-
-def _stored_document(tm: Memory, article: Article, language: str) -> BilingualDocument:
-    """One language of ``article`` as the memory holds it (what each segment shows)."""
-    translations = tm.load_translations(article, language)
-    return align.align(article, language, translations, _doc_model(translations))
-
-
-def publish(article_dir: Path, settings: Settings) -> list[Path]:
+def publish(article_dir: Path, workspace: Workspace) -> list[Path]:
     """Rebuild the HTML pages of the article in ``article_dir`` from the memory, without MT.
 
-    ``settings.out_dir`` is the folder holding ``article_dir`` (and, by default, the memory).
+    ``workspace.out_dir`` is the folder holding ``article_dir`` (and, by default, the memory).
     """
     if not article_dir.is_dir():
         raise InputError("no such article folder (expected DIR/NAME as written by `tandem run`)",
                          path=str(article_dir))
-    docs = load_documents(article_dir.name, settings)
-    return site.publish_pages(docs, article_dir)
+    with open_existing_memory(workspace.tm_path) as memory:
+        rendered = rebuild.render(memory, article_dir.name, article_dir, rebuild.Request.pages())
+    return rebuild.write(rendered)
 
 
-def merge(paths: list[Path], settings: Settings) -> tuple[list[review.FileResult], list[Path]]:
-    """Merge reviewed XLIFF files into the memory, then rebuild the changed articles' outputs.
+def merge(paths: Sequence[Path], workspace: Workspace,
+          xliff: str | None = None) -> tuple[list[review.FileResult], list[Path]]:
+    """Merge reviewed files into the memory and rebuild the changed articles' outputs, rendering
+    inside the merge's transaction: a failed render leaves the memory as it was.
 
-    Returns the per-file results and the folders that were rewritten.
+    ``xliff`` chooses the XLIFF versions rebuilt (``1.2``, ``2.1``, ``both``); None keeps the
+    versions the article's outputs were last written in.  Returns the per-file results and the
+    folders that were rewritten.
     """
-    results, changed = review.merge(paths, settings.tm_path)
+    files = review.read_files(paths)
+    with open_existing_memory(workspace.tm_path) as memory:
+        with memory.transaction():
+            results, changed = review.merge(memory, files)
+            rebuilt = [_rebuild_merged(memory, workspace, name, xliff) for name in changed]
+    for item in rebuilt:
+        rebuild.write(item)
+    return results, [item.folder for item in rebuilt]
+
+
+def _rebuild_merged(memory: Memory, workspace: Workspace, name: str, xliff: str | None) -> rebuild.Rebuilt:
+    stored = memory.articles.load(name)
+    versions = parse_xliff_choice(xliff) if xliff else stored.xliff
+    memory.articles.set_xliff(name, versions)
+    return rebuild.render(memory, name, workspace.article_folder(name), rebuild.Request.everything(versions))
+
+
+def omegat_projects(article_dir: Path, workspace: Workspace, targets: Sequence[str] | None = None) -> list[Path]:
+    """Write an OmegaT 3.6 project per target language of the article in ``article_dir``
+    (``DIR/NAME/omegat-LANG/``, see :mod:`tandem.formats.omegat`); return the project folders.
+    ``tandem merge`` takes such a folder back."""
+    if not article_dir.is_dir():
+        raise InputError("no such article folder (expected DIR/NAME as written by `tandem run`)",
+                         path=str(article_dir))
+    docs = load_documents(article_dir.name, workspace)
+    known = [d.target_language for d in docs]
+    missing = [t for t in targets or () if t not in known]
+    if missing:
+        raise InputError(f"article {article_dir.name!r} has no {', '.join(missing)} translation "
+                         f"(it has {', '.join(known)})", path=str(article_dir))
     folders = []
-    for name in changed:
-        folder = settings.out_dir / name
-        docs = load_documents(name, settings)
-        write_outputs(docs, folder, output_kinds(settings))
-        _rewrite_report(docs, folder)
-        folders.append(folder)
-    return results, folders
+    for doc in docs:
+        if targets is None or doc.target_language in targets:
+            folder = article_dir / f"omegat-{doc.target_language}"
+            omegat.write_project(doc, folder)
+            folders.append(folder)
+    return folders
 
 
-def _rewrite_report(docs: list[BilingualDocument], folder: Path) -> None:
-    """Bring ``report.json`` up to date after a merge: counts from the memory, the last run's timings."""
-    try:
-        seconds = json.loads((folder / "report.json").read_text(encoding="utf-8")).get("seconds", {})
-    except (OSError, ValueError, AttributeError):
-        seconds = {}  # no report (or not ours): the counts are still worth writing
-    report = _report(docs[0].article, docs, dict(seconds))
-    report.output_dir = str(folder)
-    write_text_atomic(folder / "report.json", report.to_json())
+def tm_import(path: Path, workspace: Workspace, source_language: str = "en") -> tuple[int, int, int]:
+    """Import a TMX file into the memory: (entries read, new or changed, refused as no translation)."""
+    entries = tmx.read_entries(path, source_language)
+    with open_memory(workspace.tm_path) as memory:
+        changed, refused = memory.import_entries(entries)
+    return len(entries), changed, refused
 
 
-def tm_import(path: Path, settings: Settings) -> tuple[int, int]:
-    """Import a TMX file into the memory: (entries read, entries new or changed)."""
-    from tandem.writers import tmx
-
-    entries = tmx.read_entries(path, settings.source_language)
-    with open_memory(settings.tm_path) as tm:
-        changed = tm.import_entries(entries)
-        tm.persist()
-    return len(entries), changed
-
-
-def tm_export(path: Path, settings: Settings, targets: tuple[str, ...] | None = None) -> int:
+def tm_export(path: Path, workspace: Workspace, targets: tuple[str, ...] | None = None,
+              source_language: str = "en") -> int:
     """Write the memory's reviewed and imported work (for ``targets``, else all) as TMX; return the count."""
-    from tandem.writers import tmx
-
-    with open_existing_memory(settings.tm_path) as tm:
-        entries = tm.entries(settings.source_language, targets)
-    write_atomic(path, tmx.serialize_entries(entries, settings.source_language))
+    if targets is not None:
+        check_language_codes(targets)
+    with open_existing_memory(workspace.tm_path) as memory:
+        entries = memory.tm.entries(source_language, targets)
+    write_atomic(path, tmx.serialize_entries(entries, source_language))
     return len(entries)
 
 
-def output_kinds(settings: Settings) -> tuple[str, ...]:
-    """The writers a run uses: the chosen XLIFF versions plus every other format."""
-    xliff = {"1.2": "xliff12", "2.1": "xliff21"}
-    chosen = {xliff[v] for v in settings.xliff}
-    return tuple(k for k in WRITERS if k not in xliff.values() or k in chosen)
-
-
-def _doc_model(translations: list[Translation]) -> ModelInfo | None:
-    """The model behind a document's machine translations (None if it has none)."""
-    return next((t.model for t in translations if t.origin is Origin.MT and t.model), None)
-
-
-def render_outputs(docs: list[BilingualDocument], out_dir: Path,
-                   kinds: Sequence[str] | None = None) -> dict[Path, bytes]:
-    """Every output file of an article as bytes: each document with every writer (or those in
-    ``kinds``) and the article's pages.  Nothing is written."""
-    writers = [w for k, w in WRITERS.items() if kinds is None or k in kinds]
-    rendered = {out_dir / w.file_name(doc): w.serialize(doc) for doc in docs for w in writers}
-    rendered.update({out_dir / name: page for name, page in site.render_pages(docs).items()})
-    return rendered
-
-
-def write_outputs(docs: list[BilingualDocument], out_dir: Path, kinds: Sequence[str] | None = None) -> list[Path]:
-    """Render every output (see :func:`render_outputs`), then write each file atomically."""
-    rendered = render_outputs(docs, out_dir, kinds)
-    for path, data in rendered.items():
-        write_atomic(path, data)
-    return list(rendered)
-
-
-def _report(article: Article, docs: list[BilingualDocument], seconds: dict[str, float]) -> ArticleReport:
-    report = ArticleReport(article=article.name, source_language=article.language,
-                           segments=len(article.segments), seconds=seconds)
-    for doc in docs:
-        translated = sum(1 for p in doc.pairs if p.translation.text)
-        model = {"name": doc.model.name, "version": doc.model.version} if doc.model else None
-        origins = {o.value: sum(1 for p in doc.pairs if p.translation.origin is o) for o in Origin}
-        report.targets[doc.target_language] = {"translated_segments": translated, "model": model,
-                                               "origins": origins, "mt_scores": _mt_scores(doc)}
-    return report
-
-
-def _mt_scores(doc: BilingualDocument) -> dict[str, float]:
-    """Segment id -> MT score (mean log-probability per token), for sorting by confidence."""
-    return {p.segment.id: round(p.translation.score, 4) for p in doc.pairs
-            if p.translation.origin is Origin.MT and p.translation.score is not None}
+def load_documents(name: str, workspace: Workspace) -> list:
+    """Article ``name``'s documents (one per language) as the memory holds them, without MT."""
+    with open_existing_memory(workspace.tm_path) as memory:
+        return rebuild.load(memory, name)[1]
 
 
 def _refuse_name_clashes(paths: list[Path]) -> None:
@@ -306,12 +233,3 @@ def _refuse_name_clashes(paths: list[Path]) -> None:
             raise InputError(f"two articles would write to the same folder {path.stem!r}: "
                              f"{seen[path.stem]} and {path}")
         seen[path.stem] = path
-
-
-@contextmanager
-def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - started

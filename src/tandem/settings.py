@@ -1,4 +1,7 @@
-"""Settings: one immutable object, built once by the CLI and passed explicitly."""
+"""Settings: immutable objects, built once by the CLI through the factories here and passed
+explicitly.  A :class:`Workspace` (output folder, memory) for every command; :class:`RunSettings`
+(targets, engine, index, imports, XLIFF versions) for ``run``.  The environment is read by the
+factories when a command runs, never when a module is imported."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from pathlib import Path
 from tandem.errors import InputError
 
 DEFAULT_TARGETS = ("ru", "ja")
-XLIFF_VERSIONS = {"1.2": ("1.2",), "2.1": ("2.1",), "both": ("1.2", "2.1")}
 DEFAULT_FUZZY_THRESHOLD = 75.0  # rapidfuzz ratio, 0-100: below this a match misleads more than it helps
 SUPPORTED_DEVICES = ("cpu", "cuda", "auto")
 
@@ -88,69 +90,98 @@ class IndexSettings:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything a run needs to know, decided before any work starts."""
+class Workspace:
+    """Where a command works: the output folder and the memory.  Every command has one."""
 
-    targets: tuple[str, ...] = DEFAULT_TARGETS
-    source_language: str = "en"
     out_dir: Path = Path("output")
-    packages_dir: Path = Path()
-    engine: EngineSettings = EngineSettings()
-    # Translation memory and review (issue 5)
     tm_db: Path | None = None  # None: OUT/tandem.db
-    xliff: tuple[str, ...] = ("1.2", "2.1")
-    machine_translation: bool = True  # False (--no-mt): segments the memory lacks stay empty
-    tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
-    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
-    # Models (issue 4)
-    index: IndexSettings = IndexSettings()
-    install_models: bool = False  # download missing packages from the index before running
 
     @property
     def tm_path(self) -> Path:
-        """The translation memory file: ``--tm-db``, else ``OUT/tandem.db``."""
+        """The memory file: ``--tm-db``, else ``OUT/tandem.db``."""
         return self.tm_db or self.out_dir / "tandem.db"
+
+    def article_folder(self, name: str) -> Path:
+        """``OUT/NAME``: where an article's outputs go."""
+        return self.out_dir / name
+
+    def check_article_folders(self, names: Sequence[tuple[str, Path]]) -> None:
+        """Refuse, before anything is written, articles (name, file) whose output folder cannot
+        be created: a file is in the way, or it would be the memory file itself (an article
+        ``tandem.db.txt`` writes to ``OUT/tandem.db``)."""
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise InputError("the output folder (--out) is a file", path=str(self.out_dir))
+        memory = os.path.abspath(self.tm_path)
+        for name, path in names:
+            folder = self.article_folder(name)
+            if os.path.abspath(folder) == memory:
+                raise InputError(f"the article's output folder {folder} would be the translation memory "
+                                 "file; rename the article", path=str(path))
+            if folder.exists() and not folder.is_dir():
+                raise InputError(f"cannot write the article's outputs: a file is in the way at {folder}",
+                                 path=str(path))
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything ``tandem run`` needs to know besides its workspace, decided before any work starts.
+
+    Build it with :func:`run_settings` (the CLI does): that is where the environment is read.
+    """
+
+    packages_dir: Path
+    index: IndexSettings
+    targets: tuple[str, ...] = DEFAULT_TARGETS
+    source_language: str = "en"
+    engine: EngineSettings = EngineSettings()
+    xliff: tuple[str, ...] = ("1.2", "2.1")  # ids of tandem.formats.XLIFF_VERSIONS
+    machine_translation: bool = True  # False (--no-mt): segments the memory lacks stay empty
+    tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
+    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+    install_models: bool = False  # download missing packages from the index before running
 
     def __post_init__(self) -> None:
         if not self.targets:
             raise InputError("no target language given (--to)")
-        for code in self.targets:
-            check_language_code(code)
+        check_language_codes(self.targets)
         if self.source_language in self.targets:
             raise InputError(f"target language equals the source language: {self.source_language}")
         if self.install_models and self.index.offline:
             raise InputError("--install-models needs the network; it cannot be combined with --offline")
 
-    def check_article_folders(self, articles: Sequence[Path]) -> None:
-        """Refuse, before anything is written, articles whose output folder ``OUT/NAME``
-        cannot be created: a file is in the way, or it would be the memory file itself
-        (an article ``tandem.db.txt`` writes to ``OUT/tandem.db``)."""
-        if self.out_dir.exists() and not self.out_dir.is_dir():
-            raise InputError("the output folder (--out) is a file", path=str(self.out_dir))
-        memory = os.path.abspath(self.tm_path)
-        for article in articles:
-            folder = self.out_dir / article.stem
-            if os.path.abspath(folder) == memory:
-                raise InputError(f"the article's output folder {folder} would be the translation memory "
-                                 "file; rename the article", path=str(article))
-            if folder.exists() and not folder.is_dir():
-                raise InputError(f"cannot write the article's outputs: a file is in the way at {folder}",
-                                 path=str(article))
+
+def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None = None, xliff: str = "both",
+                 no_mt: bool = False, tm_files: Sequence[Path] = (), offline: bool = False,
+                 install_models: bool = False, engine: EngineSettings | None = None) -> RunSettings:
+    """The one factory of run settings: option values in, validated settings out (reads
+    ``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX`` and the XDG folders, here and only here)."""
+    from tandem.formats import parse_xliff_choice  # here: `tandem --help` stays fast
+
+    return RunSettings(packages_dir=models_dir or default_packages_dir(),
+                       index=IndexSettings.from_environment(offline=offline), targets=parse_targets(to),
+                       engine=engine or EngineSettings(), xliff=parse_xliff_choice(xliff),
+                       machine_translation=not no_mt, tm_files=tuple(tm_files), install_models=install_models)
 
 
-def article_folder_settings(folder: Path, tm_db: Path | None = None) -> tuple[Path, Settings]:
-    """The article folder ``DIR/NAME`` that ``tandem publish`` was given, and the settings
-    for it: ``DIR`` is the output folder (whose ``tandem.db`` is the default memory).
+def publish_workspace(folder: Path, tm_db: Path | None = None) -> tuple[Path, Workspace]:
+    """The article folder ``DIR/NAME`` that ``tandem publish`` was given, and its workspace:
+    ``DIR`` is the output folder (whose ``tandem.db`` is the default memory).
 
     ``.`` or ``..`` is resolved first, so that the folder has a name and a parent.
 
-    >>> folder, settings = article_folder_settings(Path("out/story"))
-    >>> folder, settings.out_dir
+    >>> folder, workspace = publish_workspace(Path("out/story"))
+    >>> folder, workspace.out_dir
     (PosixPath('out/story'), PosixPath('out'))
     """
     if folder.name in ("", ".", ".."):
         folder = folder.resolve()
-    return folder, Settings(out_dir=folder.parent, tm_db=tm_db)
+    return folder, Workspace(out_dir=folder.parent, tm_db=tm_db)
+
+
+def check_language_codes(codes: Sequence[str]) -> None:
+    """Refuse any code CLDR does not know (see :func:`check_language_code`)."""
+    for code in codes:
+        check_language_code(code)
 
 
 def check_language_code(code: str) -> None:
@@ -181,14 +212,3 @@ def parse_targets(value: str) -> tuple[str, ...]:
     """
     codes = [c.strip().lower() for c in value.split(",") if c.strip()]
     return tuple(dict.fromkeys(codes))
-
-
-def parse_xliff_versions(value: str) -> tuple[str, ...]:
-    """Parse ``--xliff 1.2|2.1|both``.
-
-    >>> parse_xliff_versions("both")
-    ('1.2', '2.1')
-    """
-    if value not in XLIFF_VERSIONS:
-        raise InputError(f"unknown XLIFF version {value!r} (choose from {', '.join(XLIFF_VERSIONS)})")
-    return XLIFF_VERSIONS[value]

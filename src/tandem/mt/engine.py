@@ -20,14 +20,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tandem.document import word_separator
 from tandem.errors import ModelError
 from tandem.mt.models import InstalledPackage
 from tandem.settings import EngineSettings
 
 # Pieces after which a long segment may be cut (clause punctuation, Latin and CJK).
 CLAUSE_ENDS = (",", ";", ":", ")", "—", "–", "、", "，", "；", "：", "）")
-# Languages written without spaces between words: chunks are joined without one.
-NO_SPACE_LANGUAGES = frozenset({"ja", "zh", "th", "lo", "km", "my"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class Engine:
         chunks = [chunk for chunk_list in pieces for chunk in chunk_list]
         results = model.translator.translate_batch(chunks, **self._options(package, chunks))
         decoded = iter(self._decode(package, model, chunk, r) for chunk, r in zip(chunks, results))
-        joiner = "" if package.to_code in NO_SPACE_LANGUAGES else " "
+        joiner = word_separator(package.to_code)
         return [_join([next(decoded) for _ in chunk_list], joiner) for chunk_list in pieces]
 
     def bound(self, input_tokens: int) -> int:

@@ -112,11 +112,11 @@ def load(path: str) -> RuleSet:
     """Parse and check the SRX 2.0 file at ``path`` (cached per path)."""
     from lxml import etree
 
-    from tandem import xmlsafe
+    from tandem.formats import xml
 
     # Rules files come from outside: the one safe parser (no entities, DTD or network).
     try:
-        root = etree.fromstring(_read(path), xmlsafe.parser())
+        root = etree.fromstring(_read(path), xml.parser())
     except etree.XMLSyntaxError as exc:
         raise InputError(f"not well-formed XML: {exc.msg}", path=path, line=exc.lineno) from None
     return _ruleset(root, path)

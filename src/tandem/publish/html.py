@@ -3,7 +3,7 @@
 Templates are rendered with autoescaping on, so article text can never become
 markup; Japanese text is cut into phrases by BudouX and the template puts a
 ``<wbr>`` between them (the phrases themselves stay escaped text).  Which pages
-an article gets, and how they link to each other, is :mod:`tandem.writers.site`.
+an article gets, and how they link to each other, is :mod:`tandem.publish.site`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tandem import i18n
-from tandem.document import BilingualDocument, Origin, Paragraph
+from tandem.document import BilingualDocument, Origin, Paragraph, word_separator
 
-# Languages written without spaces between words: phrase breaks via BudouX,
-# sentences joined without a space.
+# Languages whose phrase breaks BudouX finds (sentences are joined as document.word_separator says).
 BUDOUX_LANGUAGES = ("ja",)
-NO_SPACE_LANGUAGES = ("ja", "zh", "th")
 WORD_CHAR = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # ASCII and full-width
 HEADLINE_ENDINGS = (".", "!", "?", "…", '"', "”", "»", "'", "’", ":")
 
@@ -100,11 +98,6 @@ def _join_split_words(pieces: list[str]) -> list[str]:
     return joined
 
 
-def sentence_separator(language: str) -> str:
-    """What goes between two sentences of running text in ``language``."""
-    return "" if language.split("-")[0] in NO_SPACE_LANGUAGES else " "
-
-
 def render(template: str, ui: str, **context: Any) -> bytes:
     """Render ``template`` with the chrome in locale ``ui``; UTF-8 bytes."""
     return _environment(ui).get_template(template).render(ui=ui, **context).encode("utf-8")
@@ -120,7 +113,7 @@ def _budoux_parser():
 @lru_cache(maxsize=8)
 def _environment(ui: str) -> Environment:
     """One environment per chrome locale, so no shared state is switched between pages."""
-    env = Environment(loader=PackageLoader("tandem.writers", "templates"),
+    env = Environment(loader=PackageLoader("tandem.publish", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
@@ -132,5 +125,5 @@ def _environment(ui: str) -> Environment:
         language_name=i18n.language_name,
         phrases=phrases,
     )
-    env.globals.update(summarize=summarize, sentence_separator=sentence_separator, Origin=Origin)
+    env.globals.update(summarize=summarize, sentence_separator=word_separator, Origin=Origin)
     return env

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tandem import xmlsafe
+from tandem.formats import xml as xmlsafe
 from tandem.errors import InputError
 
 

@@ -1,7 +1,7 @@
-"""TMX 1.4b: translation memory exchange, read and written.
+"""TMX 1.4b: translation memory exchange, written and read.
 
 * :func:`serialize` -- an article's reviewed and memory translations for one
-  language pair (``NAME.en-ru.tmx``), as a writer in the registry.
+  language pair (``NAME.en-ru.tmx``), as an output format of the registry.
 * :func:`serialize_entries` -- ``tandem tm export``: a whole memory, one
   ``<tu>`` per source text with a ``<tuv>`` per target language.
 * :func:`read_entries` -- ``tandem tm import`` and ``run --tm``.
@@ -17,14 +17,15 @@ from pathlib import Path
 
 from lxml import etree
 
-from tandem import __version__, xmlsafe
+from tandem import __version__
 from tandem.document import BilingualDocument, Entry, Origin
 from tandem.errors import InputError
+from tandem.formats import xml
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXPORTED = (Origin.HUMAN, Origin.TM)
+SUFFIX = ".tmx"
 # Inline elements whose content is native markup, not text.
-_CODE_ELEMENTS = {"bpt", "ept", "ph", "it", "ut"}
+_CODES = frozenset({"bpt", "ept", "ph", "it", "ut"})
 
 
 def serialize(doc: BilingualDocument) -> bytes:
@@ -46,20 +47,14 @@ def serialize_entries(entries: Sequence[Entry], source_lang: str) -> bytes:
     units: dict[str, etree._Element] = {}
     for e in entries:
         if e.source_text not in units:
-            units[e.source_text] = _tu(body, e, source_lang)
+            units[e.source_text] = etree.SubElement(body, "tu")
+            _tuv(units[e.source_text], source_lang, e.source_text, None)
         _tuv(units[e.source_text], e.target_lang, e.target_text, e)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _tu(body: etree._Element, e: Entry, source_lang: str) -> etree._Element:
-    tu = etree.SubElement(body, "tu")
-    _tuv(tu, source_lang, e.source_text, None)
-    return tu
-
-
 def _tuv(tu: etree._Element, lang: str, text: str, e: Entry | None) -> None:
-    tuv = etree.Element("tuv")
-    tuv.set(XML_LANG, lang)
+    tuv = xml.set_lang(etree.SubElement(tu, "tuv"), lang)
     if e is not None:
         if e.updated_at:
             tuv.set("changedate", _tmx_date(e.updated_at))
@@ -67,7 +62,6 @@ def _tuv(tu: etree._Element, lang: str, text: str, e: Entry | None) -> None:
             if value:
                 etree.SubElement(tuv, "prop", type=kind).text = value
     etree.SubElement(tuv, "seg").text = text
-    tu.append(tuv)
 
 
 def _tmx_date(iso: str) -> str:
@@ -79,44 +73,23 @@ def read_entries(path: Path, source_lang: str = "en") -> list[Entry]:
     """Every (source, target) pair in a TMX file, as memory entries of origin ``tm``.
 
     Language codes are matched on their primary subtag (``en-US`` is ``en``);
-    ``tu`` without a source-language variant are skipped.
+    a ``<tuv>`` whose language is no language code is ignored, and so is a
+    ``<tu>`` without a source-language variant.  Whether an entry is worth
+    storing (blank text...) is the memory's decision, as for every import.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    root = xmlsafe.parse(data, str(path))
+    root = xml.parse(xml.read_bytes(path), str(path))
     if root.tag != "tmx" or root.find("body") is None:
         raise InputError("not a TMX file (no <tmx><body>)", path=str(path))
     entries = []
     for tu in root.find("body").iterfind("tu"):
-        variants = [(_primary(_lang(tuv)), _seg_text(tuv)) for tuv in tu.iterfind("tuv")]
-        sources = [text for lang, text in variants if lang == source_lang and text]
-        if not sources:
-            continue
-        entries.extend(Entry(source_lang, lang, sources[0], text, Origin.TM, provenance=path.name)
-                       for lang, text in variants if lang and lang != source_lang and text)
+        variants = [(xml.primary_language(_lang(tuv)), xml.inline_text(tuv.find("seg"), _CODES))
+                    for tuv in tu.iterfind("tuv")]
+        sources = [text for lang, text in variants if lang == source_lang and text.strip()]
+        if sources:
+            entries.extend(Entry(source_lang, lang, sources[0], text, Origin.TM, provenance=path.name)
+                           for lang, text in variants if lang and lang != source_lang)
     return entries
 
 
 def _lang(tuv: etree._Element) -> str:
-    return tuv.get(XML_LANG) or tuv.get("lang") or ""  # "lang" is TMX 1.1's attribute
-
-
-def _primary(code: str) -> str:
-    """``en-US`` -> ``en``; ``ZH_tw`` -> ``zh``."""
-    return code.replace("_", "-").split("-")[0].lower()
-
-
-def _seg_text(tuv: etree._Element) -> str:
-    seg = tuv.find("seg")
-    return _text_without_codes(seg) if seg is not None else ""
-
-
-def _text_without_codes(element: etree._Element) -> str:
-    parts = [element.text or ""]
-    for child in element:
-        if xmlsafe.local_name(child) not in _CODE_ELEMENTS:
-            parts.append(_text_without_codes(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+    return tuv.get(xml.XML_LANG) or tuv.get("lang") or ""  # "lang" is TMX 1.1's attribute

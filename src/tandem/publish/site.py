@@ -21,10 +21,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tandem import __version__, i18n
-from tandem.document import BilingualDocument, Origin, Paragraph
+from tandem.document import AlignedPair, BilingualDocument, Origin, Paragraph
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic
-from tandem.writers import html
+from tandem.publish import html
 
 INDEX = "index.html"
 
@@ -117,7 +117,7 @@ def _reading_page(doc: BilingualDocument, link: Link, site: Site) -> bytes:
     """The article in ``link``'s language: the source, or ``doc``'s translation."""
     language = link.hreflang
     translated = language == doc.target_language
-    paragraphs = [(p.number, _sentences(p, doc, translated)) for p in doc.article.paragraphs]
+    paragraphs = [(p.number, _sentences(p, pairs, doc, translated)) for p, pairs in doc.paragraphs()]
     title_sentences = paragraphs.pop(0)[1] if html.headline(doc.article.paragraphs) else []
     return html.render("reading.html.j2", i18n.ui_locale(language), site=site, version=__version__,
                        language=language, paragraphs=paragraphs, title_sentences=title_sentences,
@@ -126,14 +126,15 @@ def _reading_page(doc: BilingualDocument, link: Link, site: Site) -> bytes:
                        compare=site.bilingual_for(language) if translated else None)
 
 
-def _sentences(paragraph: Paragraph, doc: BilingualDocument, translated: bool) -> list[Sentence]:
+def _sentences(paragraph: Paragraph, pairs: tuple[AlignedPair, ...], doc: BilingualDocument,
+               translated: bool) -> list[Sentence]:
     """A paragraph's sentences in the page language; untranslated ones stay in the source."""
     source = doc.article.language
     if not translated:
         return [Sentence(s.id, s.text, source) for s in paragraph.segments]
     return [Sentence(p.segment.id, p.translation.text, doc.target_language, p.translation.origin)
             if p.translation.text else Sentence(p.segment.id, p.segment.text, source, p.translation.origin)
-            for p in doc.pairs_in_paragraph(paragraph.number)]
+            for p in pairs]
 
 
 def _title(doc: BilingualDocument, language: str) -> Sentence:
@@ -143,7 +144,7 @@ def _title(doc: BilingualDocument, language: str) -> Sentence:
         return Sentence("", doc.article.name, doc.article.language)
     segment = head.segments[0]
     if language != doc.article.language:
-        pair = doc.pairs_in_paragraph(head.number)[0]
+        pair = doc.pairs[0]  # the headline is the first paragraph, one sentence
         if pair.translation.text:
             return Sentence(segment.id, pair.translation.text, language, pair.translation.origin)
     return Sentence(segment.id, segment.text, doc.article.language)

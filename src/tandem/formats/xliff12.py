@@ -1,0 +1,114 @@
+"""XLIFF 1.2 (``NAME.en-LANG.xlf``): written for CAT tools, read back after review.
+
+One ``<file>`` per article and target language; paragraphs become ``<group>``
+elements and segments ``<trans-unit>`` elements whose ids (``pN.sM``) are
+stable across runs.  Each target carries a ``state``/``state-qualifier`` from
+its origin, other candidates are offered as ``<alt-trans>``, and the MT score,
+provenance and QA findings are ``<note>``s.  Only elements and attributes of
+the strict schema are used, so CAT tools and ``xliff-core-1.2-strict.xsd``
+accept the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from tandem import __version__
+from tandem.document import AlignedPair, BilingualDocument, Candidate
+from tandem.formats import xml
+from tandem.formats.xliff import (STATES_12, ReviewedFile, StateMapping, UnitReview, XliffVersion,
+                                  candidate_origin, original_name, state_12, unit_notes)
+
+NS = "urn:oasis:names:tc:xliff:document:1.2"
+TOOL_ID = "tandem"
+QA_TOOL = "tandem-qa"
+# States 1.2 also marks approved="yes" (as translate-toolkit and the CAT tools built on it do).
+APPROVED = ("translated", "signed-off", "final")
+# Inline native codes: their content is markup, not text.
+_CODES = frozenset({"bpt", "ept", "ph", "it", "ut", "x", "bx", "ex"})
+
+
+def serialize(doc: BilingualDocument) -> bytes:
+    """Return the XLIFF 1.2 document for ``doc`` as UTF-8 bytes."""
+    root = etree.Element(_q("xliff"), nsmap={None: NS}, version="1.2")
+    file_el = etree.SubElement(root, _q("file"), {
+        "original": original_name(doc.article.source_path),
+        "source-language": doc.article.language,
+        "target-language": doc.target_language,
+        "datatype": "plaintext",
+        "tool-id": TOOL_ID,
+    })
+    header = etree.SubElement(file_el, _q("header"))
+    etree.SubElement(header, _q("tool"), {"tool-id": TOOL_ID, "tool-name": "Tandem", "tool-version": __version__})
+    body = etree.SubElement(file_el, _q("body"))
+    for paragraph, pairs in doc.paragraphs():
+        group = etree.SubElement(body, _q("group"), id=f"p{paragraph.number}", restype="x-paragraph")
+        for pair in pairs:
+            _trans_unit(group, pair, doc)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _trans_unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument) -> None:
+    translation = pair.translation
+    state, qualifier = state_12(translation)
+    unit = etree.SubElement(group, _q("trans-unit"), id=pair.segment.id)
+    if state in APPROVED:
+        unit.set("approved", "yes")
+    unit.set(xml.XML_SPACE, "preserve")  # segment text is exact, spaces included
+    _text(unit, "source", doc.article.language, pair.segment.text)
+    target = _text(unit, "target", doc.target_language, translation.text)
+    target.set("state", state)
+    if qualifier:
+        target.set("state-qualifier", qualifier)
+    for text in unit_notes(translation):
+        etree.SubElement(unit, _q("note"), {"from": TOOL_ID, "annotates": "target"}).text = text
+    for finding in pair.findings:
+        note = etree.SubElement(unit, _q("note"), {"from": QA_TOOL, "annotates": "target", "priority": "2"})
+        note.text = f"QA {finding.code}: {finding.message}"
+    for candidate in translation.candidates:
+        _alt_trans(unit, candidate, doc)
+
+
+def _alt_trans(unit: etree._Element, candidate: Candidate, doc: BilingualDocument) -> None:
+    alt = etree.SubElement(unit, _q("alt-trans"), {"match-quality": f"{candidate.match_quality:g}",
+                                                    "origin": candidate_origin(candidate)})
+    _text(alt, "source", doc.article.language, candidate.source_text)
+    _text(alt, "target", doc.target_language, candidate.text)
+
+
+def _text(parent: etree._Element, tag: str, language: str, text: str) -> etree._Element:
+    element = xml.set_lang(etree.SubElement(parent, _q(tag)), language)
+    element.text = text
+    return element
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def read_file(path: Path, root: etree._Element, file_el: etree._Element) -> ReviewedFile:
+    """One reviewed ``<file>``: every ``<trans-unit>`` in it, wherever the tool nested it (some
+    tools write 1.2 without its namespace: the file's own namespace is used)."""
+    ns = xml.namespace(file_el)
+    units = tuple(_unit_review(unit, ns) for unit in file_el.iter(f"{{{ns}}}trans-unit" if ns else "trans-unit"))
+    return ReviewedFile(path, VERSION.id, original_name(file_el.get("original", "")),
+                        xml.primary_language(file_el.get("source-language")),
+                        xml.primary_language(file_el.get("target-language")), units)
+
+
+def _unit_review(unit: etree._Element, ns: str) -> UnitReview:
+    source, target = xml.child(unit, "source", ns), xml.child(unit, "target", ns)
+    return UnitReview(
+        id=unit.get("id", ""), source=xml.inline_text(source, _CODES),
+        target=None if target is None else xml.inline_text(target, _CODES),
+        state=None if target is None else target.get("state"), approved=unit.get("approved") == "yes",
+        target_lang=xml.primary_language(None if target is None else target.get(xml.XML_LANG)))
+
+
+VERSION = XliffVersion(
+    id="1.2", kind="xliff12", suffix=".xlf", namespace=NS, serialize=serialize, read_file=read_file,
+    states=StateMapping(states=STATES_12, written=lambda t: state_12(t)[0],
+                        untranslated=("new", "needs-translation", "needs-adaptation", "needs-l10n"),
+                        approved=APPROVED))

@@ -1,0 +1,127 @@
+"""One way to rebuild an article's outputs from the memory: run, merge and publish all use it.
+
+:func:`render` reads the article and every language it has from the memory
+and renders the requested outputs to bytes, inside the caller's transaction
+(so a writer that fails leaves the memory as it was); :func:`write` then
+writes them atomically, ``report.json`` last (it marks a complete set), and
+removes the files of output kinds no longer requested (``merge --xliff 1.2``
+after a run that wrote both versions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+
+from tandem import align
+from tandem.document import Article, BilingualDocument, ModelInfo, Origin, Translation
+from tandem.errors import InputError, OutputError
+from tandem.formats import OUTPUT_FORMATS, XLIFF_VERSIONS, output_kinds
+from tandem.fsutil import write_atomic
+from tandem.memory import Memory, StoredArticle
+from tandem.publish import site
+from tandem.report import ArticleReport
+
+REPORT = "report.json"
+PAGES = "pages"  # the article's HTML pages, as an output kind
+
+
+@dataclass(frozen=True)
+class Request:
+    """Which outputs a rebuild writes, and which kinds' files it removes."""
+
+    kinds: tuple[str, ...]  # keys of OUTPUT_FORMATS, and PAGES
+    remove: tuple[str, ...] = ()  # keys of OUTPUT_FORMATS whose files are stale
+    report: bool = True  # (re)write report.json
+
+    @classmethod
+    def everything(cls, xliff: Sequence[str]) -> "Request":
+        """What run and merge write: every format with the chosen XLIFF versions, the pages and
+        the report; the other XLIFF versions' files go."""
+        kinds = output_kinds(xliff)
+        stale = tuple(v.kind for v in XLIFF_VERSIONS.values() if v.kind not in kinds)
+        return cls((*kinds, PAGES), stale)
+
+    @classmethod
+    def pages(cls) -> "Request":
+        """What publish writes: the pages alone."""
+        return cls((PAGES,), report=False)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """An article's rendered outputs, not yet written."""
+
+    folder: Path
+    docs: tuple[BilingualDocument, ...]
+    files: Mapping[Path, bytes]  # report.json, if requested, is written last
+    stale: tuple[Path, ...]
+    report: ArticleReport | None
+
+
+def load(memory: Memory, name: str) -> tuple[StoredArticle, list[BilingualDocument]]:
+    """Article ``name`` and one document per language it has, as the memory holds them."""
+    stored = memory.articles.load(name)
+    if stored is None:
+        raise InputError(f"article {name!r} is not in the translation memory {memory.path}")
+    docs = [document(stored.article, language, memory.articles.translations(stored.article, language))
+            for language in stored.targets]
+    return stored, docs
+
+
+def document(article: Article, language: str, translations: list[Translation]) -> BilingualDocument:
+    """One language of an article, aligned (QA findings included)."""
+    return align.align(article, language, translations, doc_model(translations))
+
+
+def doc_model(translations: Sequence[Translation]) -> ModelInfo | None:
+    """The model behind a document's machine translations (None if it has none)."""
+    return next((t.model for t in translations if t.origin is Origin.MT and t.model), None)
+
+
+def render(memory: Memory, name: str, folder: Path, request: Request,
+           seconds: Mapping[str, float] | None = None, kept: Sequence[str] = (),
+           machine_translation: bool = True) -> Rebuilt:
+    """Render the requested outputs of article ``name`` from the memory into bytes (nothing is
+    written).  ``seconds`` are the report's timings; None keeps those of the existing report."""
+    _, docs = load(memory, name)
+    files: dict[Path, bytes] = {}
+    for kind in request.kinds:
+        if kind == PAGES:
+            files.update({folder / page: data for page, data in site.render_pages(docs).items()})
+        else:
+            files.update({folder / OUTPUT_FORMATS[kind].file_name(d): OUTPUT_FORMATS[kind].serialize(d)
+                          for d in docs})
+    stale = tuple(folder / OUTPUT_FORMATS[k].file_name(d) for k in request.remove for d in docs)
+    report = None
+    if request.report:
+        timings = seconds if seconds is not None else ArticleReport.seconds_in(_read(folder / REPORT))
+        report = ArticleReport.of(docs, str(folder), timings, kept, machine_translation)
+        files[folder / REPORT] = report.to_json().encode("utf-8")
+    return Rebuilt(folder, tuple(docs), files, stale, report)
+
+
+def write(rebuilt: Rebuilt, seconds: Callable[[], Mapping[str, float]] | None = None) -> list[Path]:
+    """Write every rendered file atomically, ``report.json`` last (with the timings ``seconds``
+    returns then, if given, so that writing is counted); then remove stale files."""
+    ordered = sorted(rebuilt.files, key=lambda path: path.name == REPORT)
+    for path in ordered:
+        data = rebuilt.files[path]
+        if path.name == REPORT and rebuilt.report is not None and seconds is not None:
+            data = replace(rebuilt.report, seconds=MappingProxyType(dict(seconds()))).to_json().encode("utf-8")
+        write_atomic(path, data)
+    for path in rebuilt.stale:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot remove an out-of-date output: {exc.strerror}", path=str(path)) from None
+    return ordered
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
