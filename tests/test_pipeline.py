@@ -201,3 +201,31 @@ def test_a_run_with_fewer_languages_keeps_and_republishes_the_others(tmp_path, p
     tree.write(str(tmp_path / "ja.xlf"))
     merged = run_tandem("merge", str(tmp_path / "ja.xlf"), "--out", str(out), cwd=tmp_path)
     assert merged.returncode == 0 and "story ja: 1 updated" in merged.stdout, merged.stdout + merged.stderr
+
+
+def test_models_are_resolved_and_installed_with_no_memory_lock_held(tmp_path, packages_dir, monkeypatch):
+    """A download (--install-models) can take minutes: a concurrent `tandem merge` must not wait
+    on the memory's lock meanwhile, so route resolution runs outside any transaction."""
+    import sqlite3
+
+    from tandem import pipeline
+    from tandem.settings import Workspace, run_settings
+
+    article = tmp_path / "story.txt"
+    article.write_text("The port is busy. Ships wait.\n", encoding="utf-8")
+    workspace = Workspace(tmp_path / "out")
+    pipeline.run([article], workspace, run_settings(to="ru", models_dir=packages_dir))
+    article.write_text("The port is busy. Ships wait outside.\n", encoding="utf-8")
+    real, seen = pipeline.resolve_routes, []
+
+    def resolve_while_another_process_writes(*args, **kwargs):
+        other = sqlite3.connect(workspace.tm_path, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # fails at once ("database is locked") if a write lock is held
+        other.execute("ROLLBACK")
+        other.close()
+        seen.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "resolve_routes", resolve_while_another_process_writes)
+    (report,) = pipeline.run([article], workspace, run_settings(to="ru", models_dir=packages_dir))
+    assert seen and report.target("ru").origins["mt"] == 2
