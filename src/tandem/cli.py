@@ -25,8 +25,18 @@ COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16"
                  "float16", "bfloat16", "float32", "default")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one ``tandem: error:`` line like every other error."""
+
+    def error(self, message: str):
+        hint = f" (see `{self.prog} --help`)"
+        if any(arg.startswith("-") and "." in arg and not arg.startswith("--") for arg in sys.argv[1:]):
+            hint += "; a file name that starts with '-' can be written ./-name or after --"
+        self.exit(EXIT_USAGE, f"tandem: error: {message}{hint}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tandem",
         description="Offline translation and multilingual publishing: English articles in, "
                     "XLIFF for translators and bilingual HTML out.")
@@ -56,6 +66,9 @@ def _add_run(commands) -> None:
                      help="comma-separated target languages (default: ru,ja)")
     run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                      help="output folder (default: ./output)")
+    run.add_argument("--replace", action="store_true",
+                     help="let an article replace a stored article of the same name that came from another "
+                          "file (without it, that is refused)")
     _add_models_dir(run)
     _add_run_memory_options(run)
     _add_run_model_options(run)
@@ -234,7 +247,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = run_settings(to=args.to, models_dir=args.models_dir, xliff=args.xliff, no_mt=args.no_mt,
                             tm_files=args.tm, offline=args.offline, install_models=args.install_models,
-                            engine=_engine_settings(args))
+                            engine=_engine_settings(args), replace=args.replace)
     for report in pipeline.run(args.articles, Workspace(args.out, args.tm_db), settings, progress=_progress):
         print(summary.run_line(report))
         for warning in summary.untranslated_warnings(report):

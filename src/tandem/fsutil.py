@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -19,7 +20,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     ensure_folder(path.parent)
     mode = _target_mode(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # The writer's process id is in the name, so a later run can tell the leftovers of a
+    # killed writer from a file another live process is still writing (remove_leftovers).
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
@@ -61,3 +64,44 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+_TEMPORARY = re.compile(r"\A\..+\.(\d+)\.[^./]+\.tmp\Z")
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete the temporary files :func:`write_atomic` left in ``folder`` when its process was
+    killed (their process is gone); return them.  Files of live processes are left alone.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".page.html.999999999.abc123.tmp").write_text("half")
+    >>> [p.name for p in remove_leftovers(folder)], list(folder.iterdir())
+    (['.page.html.999999999.abc123.tmp'], [])
+    """
+    removed = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed  # no folder yet: nothing was left
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match and not _alive(int(match.group(1))) and entry.is_file():
+            try:
+                entry.unlink()
+            except OSError as exc:
+                raise OutputError(f"cannot remove a leftover temporary file: {exc.strerror}", path=str(entry)) from None
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2**22  # another user's live process (or a number no pid can be)
+    return True

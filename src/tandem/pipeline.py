@@ -26,8 +26,10 @@ from tandem.document import Article, Entry, Translation
 from tandem.errors import InputError
 from tandem.formats import omegat, parse_xliff_choice, tmx
 from tandem.fsutil import write_atomic
-from tandem.memory import Memory, open_existing_memory, open_memory
+from tandem.memory import Memory, StoredArticle, open_existing_memory, open_memory
+from tandem.memory.articles import source_file
 from tandem.mt import batch
+from tandem.names import article_name
 from tandem.mt.engine import Engine
 from tandem.mt.routes import Route, resolve_routes
 from tandem.readers import read_article
@@ -51,8 +53,8 @@ def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
         progress: Progress = lambda _: None) -> list[ArticleReport]:
     """Translate every article in ``paths`` into every target language and write the outputs."""
     paths = list(dict.fromkeys(paths))
-    _refuse_name_clashes(paths)
-    workspace.check_article_folders([(p.stem, p) for p in paths])
+    names = _article_names(paths)
+    workspace.check_article_folders(list(zip(names, paths)))
     shared = Timer()  # phases done for all articles at once
     articles = [_read_and_segment(path, settings) for path in paths]
     imports = [e for path in settings.tm_files for e in tmx.read_entries(path, settings.source_language)]
@@ -88,9 +90,21 @@ def _plan(memory: Memory, articles: list[tuple[Article, Timer]], imports: list[E
 def _plan_article(memory: Memory, planner: leverage.Planner, article: Article, timer: Timer,
                   settings: RunSettings) -> ArticlePlan:
     stored = memory.articles.load(article.name)
+    _refuse_another_file(stored, article, settings)
     kept = tuple(lang for lang in (stored.targets if stored else ()) if lang not in settings.targets)
     plans = tuple(planner.plan(article, language) for language in (*settings.targets, *kept))
     return ArticlePlan(article, plans, kept, timer)
+
+
+def _refuse_another_file(stored: StoredArticle | None, article: Article, settings: RunSettings) -> None:
+    """An article of the same name from another file would silently replace the stored one (and
+    its outputs): refused unless the run says it replaces it (``--replace``)."""
+    if stored is None or stored.source_file is None or settings.replace:
+        return
+    if stored.source_file != source_file(article):
+        raise InputError(f"the memory already holds an article {article.name!r} from another file "
+                         f"({stored.source_file}); give --replace to make this file that article (its "
+                         "reviewed translations stay in the memory), or rename the file", path=article.source_path)
 
 
 def _needs_mt(planned: list[ArticlePlan], settings: RunSettings) -> tuple[str, ...]:
@@ -226,10 +240,12 @@ def load_documents(name: str, workspace: Workspace) -> list:
         return rebuild.load(memory, name)[1]
 
 
-def _refuse_name_clashes(paths: list[Path]) -> None:
+def _article_names(paths: list[Path]) -> list[str]:
+    """Each article's name (:func:`tandem.names.article_name`); two articles of one name are refused."""
     seen: dict[str, Path] = {}
     for path in paths:
-        if path.stem in seen:
-            raise InputError(f"two articles would write to the same folder {path.stem!r}: "
-                             f"{seen[path.stem]} and {path}")
-        seen[path.stem] = path
+        name = article_name(path)
+        if name in seen:
+            raise InputError(f"two articles would write to the same folder {name!r}: {seen[name]} and {path}")
+        seen[name] = path
+    return list(seen)

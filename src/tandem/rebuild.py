@@ -19,7 +19,7 @@ from tandem import align
 from tandem.document import Article, BilingualDocument, ModelInfo, Origin, Translation
 from tandem.errors import InputError, OutputError
 from tandem.formats import OUTPUT_FORMATS, XLIFF_VERSIONS, output_kinds
-from tandem.fsutil import write_atomic
+from tandem.fsutil import remove_leftovers, write_atomic
 from tandem.memory import Memory, StoredArticle
 from tandem.publish import site
 from tandem.report import ArticleReport
@@ -105,19 +105,31 @@ def render(memory: Memory, name: str, folder: Path, request: Request,
 
 def write(rebuilt: Rebuilt, seconds: Callable[[], Mapping[str, float]] | None = None) -> list[Path]:
     """Write every rendered file atomically, ``report.json`` last (with the timings ``seconds``
-    returns then, if given, so that writing is counted); then remove stale files."""
+    returns then, if given, so that writing is counted); then remove stale files.
+
+    The old ``report.json`` is removed first: a folder holds a report only when its set of
+    outputs is complete and consistent (a killed write leaves none, and the next run repairs
+    the set).  Temporary files a killed writer left are removed too.
+    """
+    remove_leftovers(rebuilt.folder)
     ordered = sorted(rebuilt.files, key=lambda path: path.name == REPORT)
+    if rebuilt.report is not None:
+        _remove(rebuilt.folder / REPORT)
     for path in ordered:
         data = rebuilt.files[path]
         if path.name == REPORT and rebuilt.report is not None and seconds is not None:
             data = replace(rebuilt.report, seconds=MappingProxyType(dict(seconds()))).to_json().encode("utf-8")
         write_atomic(path, data)
     for path in rebuilt.stale:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cannot remove an out-of-date output: {exc.strerror}", path=str(path)) from None
+        _remove(path)
     return ordered
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot remove an out-of-date output: {exc.strerror}", path=str(path)) from None
 
 
 def _read(path: Path) -> bytes | None:

@@ -139,6 +139,7 @@ class RunSettings:
     tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
     install_models: bool = False  # download missing packages from the index before running
+    replace: bool = False  # an article of the same name from another file replaces the stored one
 
     def __post_init__(self) -> None:
         if not self.targets:
@@ -152,7 +153,8 @@ class RunSettings:
 
 def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None = None, xliff: str = "both",
                  no_mt: bool = False, tm_files: Sequence[Path] = (), offline: bool = False,
-                 install_models: bool = False, engine: EngineSettings | None = None) -> RunSettings:
+                 install_models: bool = False, engine: EngineSettings | None = None,
+                 replace: bool = False) -> RunSettings:
     """The one factory of run settings: option values in, validated settings out (reads
     ``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX`` and the XDG folders, here and only here)."""
     from tandem.formats import parse_xliff_choice  # here: `tandem --help` stays fast
@@ -160,7 +162,8 @@ def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None
     return RunSettings(packages_dir=models_dir or default_packages_dir(),
                        index=IndexSettings.from_environment(offline=offline), targets=parse_targets(to),
                        engine=engine or EngineSettings(), xliff=parse_xliff_choice(xliff),
-                       machine_translation=not no_mt, tm_files=tuple(tm_files), install_models=install_models)
+                       machine_translation=not no_mt, tm_files=tuple(tm_files), install_models=install_models,
+                       replace=replace)
 
 
 def publish_workspace(folder: Path, tm_db: Path | None = None) -> tuple[Path, Workspace]:

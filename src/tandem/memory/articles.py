@@ -14,6 +14,7 @@ Tables:
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ class StoredArticle:
     article: Article  # segmented, as last run
     targets: tuple[str, ...]  # every language it was ever run into
     xliff: tuple[str, ...]  # XLIFF versions its outputs were last written in
+    source_file: str | None = None  # the resolved path of the file it was last run from
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class ArticleStore:
                                                      (name,)))
         article = Article(name=name, source_path=row["source_path"], language=row["language"],
                           text=row["text"], paragraphs=paragraphs)
-        return StoredArticle(article, tuple(json.loads(row["targets"])), tuple(json.loads(row["xliff"])))
+        return StoredArticle(article, tuple(json.loads(row["targets"])), tuple(json.loads(row["xliff"])),
+                             row["source_file"])
 
     def shown(self, name: str, target_lang: str) -> dict[str, Shown]:
         """Segment id -> what it shows (its source text then, translation and candidates); one query."""
@@ -108,12 +111,13 @@ class ArticleStore:
         """Replace the article's source and its units in ``targets`` (all the languages it has)."""
         name = article.name
         self._db.execute(
-            "INSERT INTO articles (name, original, source_path, language, text, targets, updated_at, xliff) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET original = excluded.original, "
-            "source_path = excluded.source_path, language = excluded.language, text = excluded.text, "
-            "targets = excluded.targets, updated_at = excluded.updated_at, xliff = excluded.xliff",
+            "INSERT INTO articles (name, original, source_path, language, text, targets, updated_at, xliff, "
+            "source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "original = excluded.original, source_path = excluded.source_path, language = excluded.language, "
+            "text = excluded.text, targets = excluded.targets, updated_at = excluded.updated_at, "
+            "xliff = excluded.xliff, source_file = excluded.source_file",
             (name, PurePath(article.source_path).name, article.source_path, article.language, article.text,
-             json.dumps(list(targets)), now_utc(), json.dumps(list(xliff))))
+             json.dumps(list(targets)), now_utc(), json.dumps(list(xliff)), source_file(article)))
         for table in ("units", "segments", "paragraphs"):
             self._db.execute(f"DELETE FROM {table} WHERE article = ?", (name,))
         self._db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?)",
@@ -151,6 +155,11 @@ class ArticleStore:
             "UPDATE units SET state = ? WHERE article = ? AND target_lang = ? AND segment_id IN "
             "(SELECT id FROM segments WHERE article = ? AND text = ?)",
             (state, name, target_lang, name, source_text))
+
+
+def source_file(article: Article) -> str:
+    """The resolved path of the file an article was read from: what tells two files of one name apart."""
+    return os.path.realpath(article.source_path)
 
 
 def _unit_state(t: Translation) -> str | None:

@@ -61,6 +61,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE articles ADD COLUMN xliff TEXT NOT NULL DEFAULT '[\"1.2\", \"2.1\"]'",
         "CREATE INDEX segments_text ON segments (article, text)",
     ),
+    (  # 3: which file an article came from (resolved path), so another file of the same name is noticed
+        "ALTER TABLE articles ADD COLUMN source_file TEXT",
+    ),
 )
 
 

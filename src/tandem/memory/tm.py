@@ -33,10 +33,12 @@ class TranslationMemory:
         """Every stored translation of each of ``texts``, best first (see ``RANK``); one query.
 
         The translations' ``segment_id`` is empty: the caller knows which segments it asks for.
+        A blank target (only a memory written before imports refused them can hold one) is no
+        translation and is never offered.
         """
         rows = self._db.execute(
             f"SELECT * FROM translations WHERE source_lang = ? AND target_lang = ? AND source_text IN "
-            f"(SELECT value FROM json_each(?)) ORDER BY source_text, {RANK}",
+            f"(SELECT value FROM json_each(?)) AND trim(target_text) != '' ORDER BY source_text, {RANK}",
             (source_lang, target_lang, json.dumps(sorted(set(texts)), ensure_ascii=False))).fetchall()
         found: dict[str, list[Translation]] = {}
         for row in rows:
