@@ -66,6 +66,7 @@ def _add_run(commands) -> None:
                      help="comma-separated target languages (default: ru,ja)")
     run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
                      help="output folder (default: ./output)")
+    _add_max_article(run)
     run.add_argument("--replace", action="store_true",
                      help="let an article replace a stored article of the same name that came from another "
                           "file (without it, that is refused)")
@@ -152,6 +153,24 @@ def _add_tm(commands) -> None:
                      help="comma-separated target languages to export (default: all)")
 
 
+def _add_max_article(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-article-mb", type=float, default=10.0, metavar="MB",
+                        help="refuse an article larger than this many megabytes (10^6 bytes) of UTF-8 "
+                             "(default: 10; a long feature is about 0.05)")
+
+
+def _megabytes(value: float, option: str) -> int:
+    if value <= 0:
+        raise _usage(f"{option} must be more than 0")
+    return int(value * 1_000_000)
+
+
+def _usage(message: str):
+    from tandem.errors import InputError
+
+    return InputError(message)
+
+
 def _add_tm_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tm-db", type=Path, default=None, metavar="PATH",
                         help="translation memory file (default: OUT/tandem.db)")
@@ -199,6 +218,12 @@ def _add_models(commands) -> None:
     install.add_argument("pair", nargs="*", metavar="FROM TO", help="language pair, e.g. en ja")
     install.add_argument("--file", type=Path, metavar="PATH", help="install this .argosmodel file (no network)")
     install.add_argument("--offline", action="store_true", help="refuse to access the network")
+    install.add_argument("--max-unpacked-mb", type=float, default=4096.0, metavar="MB",
+                         help="refuse a package that unpacks to more than this (default: 4096; real "
+                              "packages are 100-500)")
+    install.add_argument("--max-compression-ratio", type=float, default=100.0, metavar="R",
+                         help="refuse a package member compressed more than R:1, as zip bombs are "
+                              "(default: 100; real members are at most about 6:1)")
     install.set_defaults(handler=_cmd_models_install)
     remove = actions.add_parser("remove", help="remove the installed package(s) for a pair")
     remove.add_argument("pair", nargs=2, metavar=("FROM", "TO"))
@@ -226,6 +251,10 @@ def _add_segment(commands) -> None:
                               "(default: text)")
     segment.add_argument("--rules", type=Path, default=None, metavar="FILE.srx",
                          help="SRX 2.0 rules file that replaces the built-in rules")
+    segment.add_argument("--rules-time-limit", type=float, default=5.0, metavar="S",
+                         help="seconds the --rules expressions may take on one paragraph before the file "
+                              "is refused as too slow (catastrophic backtracking) (default: 5)")
+    _add_max_article(segment)
     segment.set_defaults(handler=_cmd_segment)
 
 
@@ -247,7 +276,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = run_settings(to=args.to, models_dir=args.models_dir, xliff=args.xliff, no_mt=args.no_mt,
                             tm_files=args.tm, offline=args.offline, install_models=args.install_models,
-                            engine=_engine_settings(args), replace=args.replace)
+                            engine=_engine_settings(args), replace=args.replace,
+                            max_article_bytes=_megabytes(args.max_article_mb, "--max-article-mb"))
     for report in pipeline.run(args.articles, Workspace(args.out, args.tm_db), settings, progress=_progress):
         print(summary.run_line(report))
         for warning in summary.untranslated_warnings(report):
@@ -334,8 +364,15 @@ def _cmd_models_available(args: argparse.Namespace) -> int:
 def _cmd_models_install(args: argparse.Namespace) -> int:
     from tandem.mt.index import install
 
+    from tandem.mt.models import PackageLimits
+
+    if args.max_compression_ratio <= 0:
+        raise _usage("--max-compression-ratio must be more than 0")
+    limits = PackageLimits(max_total_bytes=_megabytes(args.max_unpacked_mb, "--max-unpacked-mb"),
+                           max_ratio=args.max_compression_ratio)
     with _DownloadBar(f"translate-{'_'.join(args.pair)}") as bar:
-        package = install(args.pair, args.file, _packages_dir(args), _index_settings(args), bar.update)
+        package = install(args.pair, args.file, _packages_dir(args), _index_settings(args), bar.update,
+                          limits=limits)
     print(f"installed {package.name} {package.version} ({package.from_code}->{package.to_code}) in {package.path}")
     return EXIT_OK
 
@@ -344,7 +381,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from tandem import segment
     from tandem.segment import output
 
-    article = segment.segment_source(args.file, language=args.lang, rules=args.rules, stdin=sys.stdin.buffer)
+    if args.rules_time_limit <= 0:
+        raise _usage("--rules-time-limit must be more than 0")
+    article = segment.segment_source(args.file, language=args.lang, rules=args.rules, stdin=sys.stdin.buffer,
+                                     time_limit=args.rules_time_limit,
+                                     max_bytes=_megabytes(args.max_article_mb, "--max-article-mb"))
     return _print_lines(output.lines(article, args.format))
 
 

@@ -72,7 +72,7 @@ def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
 def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer]:
     timer = Timer()
     with timer("read"):
-        article = read_article(path, settings.source_language)
+        article = read_article(path, settings.source_language, max_bytes=settings.max_article_bytes)
     with timer("segment"):
         return segment.segment_article(article), timer
 

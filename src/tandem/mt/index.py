@@ -24,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 from tandem.errors import InputError, ModelError
 from tandem.fsutil import ensure_folder, write_atomic
-from tandem.mt.models import InstalledPackage, install_from_file, installed_packages, newest_for_pair
+from tandem.mt.models import (InstalledPackage, PackageLimits, install_from_file, installed_packages,
+                              newest_for_pair)
 from tandem.settings import IndexSettings
 
 # Called with (bytes received so far, total bytes or None when the server does not say).
@@ -118,30 +119,34 @@ def find_available(packages: list[AvailablePackage], from_code: str, to_code: st
 
 
 def install(pair: Sequence[str], archive: Path | None, packages_dir: Path, settings: IndexSettings,
-            progress: DownloadProgress = lambda done, total: None) -> InstalledPackage:
+            progress: DownloadProgress = lambda done, total: None, *,
+            limits: PackageLimits = PackageLimits()) -> InstalledPackage:
     """``tandem models install``: install ``archive`` if given, else the index's package for ``pair``.
 
-    Exactly one of the two must be given, and a pair is two codes.
+    Exactly one of the two must be given, and a pair is two codes.  ``limits``
+    bound what unpacking the package may write.
     """
     if bool(archive) == bool(pair) or (pair and len(pair) != 2):
         raise InputError("give either FROM TO (e.g. `tandem models install en ja`) or --file PATH.argosmodel")
     if archive:
-        return install_from_file(archive, packages_dir)
-    return install_from_index(pair[0], pair[1], packages_dir, settings, progress)
+        return install_from_file(archive, packages_dir, limits)
+    return install_from_index(pair[0], pair[1], packages_dir, settings, progress, limits=limits)
 
 
 def install_from_index(from_code: str, to_code: str, packages_dir: Path, settings: IndexSettings,
-                       progress: DownloadProgress = lambda done, total: None) -> InstalledPackage:
+                       progress: DownloadProgress = lambda done, total: None, *,
+                       limits: PackageLimits = PackageLimits()) -> InstalledPackage:
     """Download the package for a pair, check it, and install it atomically."""
     package = find_available(available_packages(settings), from_code, to_code)
     if package is None:
         raise ModelError(f"the package index {index_json_url(settings.url)} has no "
                          f"{from_code}->{to_code} package")
-    return install_available(package, packages_dir, settings, progress)
+    return install_available(package, packages_dir, settings, progress, limits=limits)
 
 
 def install_available(package: AvailablePackage, packages_dir: Path, settings: IndexSettings,
-                      progress: DownloadProgress = lambda done, total: None) -> InstalledPackage:
+                      progress: DownloadProgress = lambda done, total: None, *,
+                      limits: PackageLimits = PackageLimits()) -> InstalledPackage:
     """Download ``package`` to a temporary file and install it from there."""
     if not package.links:
         raise ModelError(f"the package index lists no download link for {package.name}")
@@ -149,7 +154,7 @@ def install_available(package: AvailablePackage, packages_dir: Path, settings: I
     with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".download-") as tmp:
         archive = Path(tmp) / f"{package.name}.argosmodel"
         download(package, archive, settings, progress)
-        return install_from_file(archive, packages_dir)
+        return install_from_file(archive, packages_dir, limits)
 
 
 def download(package: AvailablePackage, dest: Path, settings: IndexSettings,

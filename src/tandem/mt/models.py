@@ -2,8 +2,16 @@
 
 An argos package is a zip (``.argosmodel``) of one folder holding
 ``metadata.json``, a CTranslate2 ``model/`` folder and a tokenizer
-(``sentencepiece.model`` or ``bpe.model``).  Packages are installed as folders
-in the argos packages directory, where argostranslate itself looks for them.
+(``sentencepiece.model`` or ``bpe.model``), optionally a ``README.md`` and
+sentence-boundary data (``stanza/``, ``minisbd/`` or ``spacy/``).  Packages are
+installed as folders in the argos packages directory, where argostranslate
+itself looks for them.
+
+Archives come from outside, so unpacking is bounded by :class:`PackageLimits`
+(checked on the zip's central directory before anything is written, and again
+on the bytes actually written), and only the entries listed above are
+unpacked: anything else in the package folder (stray files, other folders)
+is dropped, since neither Tandem nor argostranslate reads it.
 """
 
 from __future__ import annotations
@@ -13,10 +21,11 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 
 from tandem.document import ModelInfo
 from tandem.errors import InputError, ModelError
@@ -38,6 +47,35 @@ TOKENIZER_FILES = {"sentencepiece.model": "sentencepiece", "bpe.model": "bpe"}
 # Language codes become part of folder names: letters, digits, _ and - only.
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _CT2_MAX_BINARY_VERSION = 64  # CTranslate2 is at 6; far above it is not a model.bin
+# A Transformer has a few hundred variables, a large multilingual model a few thousand;
+# the bound keeps the model.bin walk short on a file of millions of empty variables.
+_CT2_MAX_VARIABLES = 100_000
+# Bytes per item of CTranslate2's DataType ids: float32, int8, int16, int32, float16, bfloat16.
+_CT2_ITEM_SIZES = {0: 4, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2}
+
+# What argostranslate reads from a package folder (argostranslate/package.py, sbd.py,
+# translate.py); everything else is left out when unpacking.
+PACKAGE_FILES = frozenset({"metadata.json", "README.md", *TOKENIZER_FILES})
+PACKAGE_FOLDERS = frozenset({"model", "stanza", "minisbd", "spacy"})
+_COPY_CHUNK = 1024 * 1024
+# Errors zipfile raises while *reading* a member: a bad CRC is BadZipFile, but a corrupt
+# deflate stream is zlib.error and a cut-off one EOFError, neither of them BadZipFile.
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+@dataclass(frozen=True)
+class PackageLimits:
+    """Bounds on unpacking one ``.argosmodel`` file, so that a hostile archive (a zip bomb)
+    is refused before it fills the disk.
+
+    Real argos packages unpack to 100-500 MB in 10-40 members.  Their bulk, ``model.bin``
+    (quantized weights), barely compresses (about 1.1:1), and the most compressible member,
+    the vocabulary JSON, reaches about 5.5:1; deflate itself tops out near 1032:1.
+    """
+
+    max_total_bytes: int = 4 * 1024**3  # unpacked size of all members: 8x the largest real package
+    max_ratio: float = 100.0  # unpacked / compressed size of one member: 18x the vocabulary's 5.5:1
+    max_members: int = 1000  # entries in the archive: 25x a package with a stanza/ folder
 
 
 @dataclass(frozen=True)
@@ -145,17 +183,21 @@ def package_size(package: InstalledPackage) -> int:
     return sum(f.stat().st_size for f in package.path.rglob("*") if f.is_file())
 
 
-def install_from_file(archive: Path, packages_dir: Path) -> InstalledPackage:
+def install_from_file(archive: Path, packages_dir: Path,
+                      limits: PackageLimits = PackageLimits()) -> InstalledPackage:
     """Install a ``.argosmodel`` file atomically; return the installed package.
 
-    The archive is checked and unpacked into a temporary folder inside
-    ``packages_dir`` and only then renamed into place, so a corrupt archive or
-    an interruption leaves nothing half-installed.
+    The archive is checked and unpacked (within ``limits``) into a temporary
+    folder inside ``packages_dir`` and only then renamed into place, so a
+    corrupt archive or an interruption leaves nothing half-installed.
     """
     ensure_folder(packages_dir, InputError)
     with tempfile.TemporaryDirectory(dir=packages_dir, prefix=".installing-") as tmp:
-        folder = _unpack(archive, Path(tmp))
-        package = verify_package(folder)  # refuse an invalid package before touching the installed one
+        folder = _unpack(archive, Path(tmp), limits)
+        try:
+            package = verify_package(folder)  # refuse an invalid package before touching the installed one
+        except ModelError as exc:  # name the archive, not the temporary folder that is about to go
+            raise ModelError(exc.message, path=str(archive)) from None
         destination = packages_dir / install_name(package)
         old = packages_dir / f".old-{destination.name}"
         if destination.exists():
@@ -194,16 +236,83 @@ def verify_package(folder: Path) -> InstalledPackage:
 
 
 def _check_model_bin(path: Path) -> None:
-    """A CTranslate2 model.bin starts with a uint32 format version, then (from version 2)
-    a uint16-length spec name such as ``TransformerSpec``."""
-    with open(path, "rb") as f:
-        head = f.read(128)
-    version = int.from_bytes(head[:4], "little") if len(head) >= 6 else 0
-    length = int.from_bytes(head[4:6], "little")
-    name = head[6:6 + length].rstrip(b"\0")
-    if not 1 <= version <= _CT2_MAX_BINARY_VERSION or (
-            version >= 2 and not (name.isascii() and name.decode("ascii").isidentifier())):
-        raise ModelError("model/model.bin is not a CTranslate2 model", path=str(path))
+    """Walk a CTranslate2 model.bin without loading it: a uint32 format version; from
+    version 2 a spec name (uint16 length, NUL-terminated) and a uint32 revision; a uint32
+    variable count, and per variable a name, a uint8 rank, rank uint32 dimensions, a
+    dtype and a byte count (version 4 on: uint8 type id, uint32 bytes; before: uint8 item
+    size, uint32 items), then the bytes; from version 3 a uint32 alias count and name pairs.
+
+    A truncated download fails here instead of at the first translation, and a byte count
+    that does not match its shape is refused (the loader would copy it into a buffer
+    sized by the shape).  Loading the model with ctranslate2 would also check this, but
+    costs as much memory as the model.
+    """
+    try:
+        with open(path, "rb") as f:
+            _walk_model_bin(f, path.stat().st_size)
+    except _ModelBinError as exc:
+        raise ModelError(f"model/model.bin is not a complete CTranslate2 model ({exc})", path=str(path)) from None
+    except OSError as exc:
+        raise ModelError(f"cannot read model/model.bin ({exc.strerror})", path=str(path)) from None
+
+
+class _ModelBinError(Exception):
+    """model.bin does not have the layout CTranslate2 writes."""
+
+
+def _walk_model_bin(f: BinaryIO, size: int) -> None:
+    version = _uint(f, 4)
+    if not 1 <= version <= _CT2_MAX_BINARY_VERSION:
+        raise _ModelBinError(f"unknown format version {version}")
+    if version >= 2:
+        spec = _string(f)
+        if not (spec.isascii() and spec.isidentifier()):
+            raise _ModelBinError(f"spec name {spec[:40]!r} is not a model specification")
+        _uint(f, 4)  # spec revision: ctranslate2 itself says when it is too new
+    count = _uint(f, 4)
+    if count > _CT2_MAX_VARIABLES:
+        raise _ModelBinError(f"{count} variables")
+    for _ in range(count):
+        _skip_variable(f, version, size)
+    if version >= 3:
+        for _ in range(_uint(f, 4)):
+            _string(f), _string(f)
+
+
+def _skip_variable(f: BinaryIO, version: int, size: int) -> None:
+    """Read one variable's header and seek past its bytes, checking they are in the file."""
+    name = _string(f)
+    shape = [_uint(f, 4) for _ in range(_uint(f, 1))]
+    items = 1
+    for dim in shape:
+        items *= dim
+    if version >= 4:
+        type_id, length = _uint(f, 1), _uint(f, 4)
+        item_size = _CT2_ITEM_SIZES.get(type_id)
+        if item_size is not None and length != items * item_size:
+            raise _ModelBinError(f"variable {_shown(name)} has shape {shape} but {length} bytes")
+    else:
+        length = _uint(f, 1) * _uint(f, 4)
+    end = f.tell() + length
+    if end > size:
+        raise _ModelBinError(f"truncated: variable {_shown(name)} ends at byte {end}, the file has {size}")
+    f.seek(end)
+
+
+def _uint(f: BinaryIO, width: int) -> int:
+    data = f.read(width)
+    if len(data) < width:
+        raise _ModelBinError(f"truncated at byte {f.tell()}")
+    return int.from_bytes(data, "little")
+
+
+def _string(f: BinaryIO) -> str:
+    """A uint16 length (counting the final NUL), then the UTF-8 bytes and the NUL."""
+    length = _uint(f, 2)
+    data = f.read(length)
+    if length == 0 or len(data) < length or data[-1] != 0:
+        raise _ModelBinError(f"bad or truncated name at byte {f.tell() - len(data) - 2}")
+    return data[:-1].decode("utf-8", errors="replace")
 
 
 def _check_sentencepiece(path: Path) -> None:
@@ -215,33 +324,119 @@ def _check_sentencepiece(path: Path) -> None:
         raise ModelError(f"sentencepiece.model is not a SentencePiece model ({exc})", path=str(path)) from None
 
 
-def _unpack(archive: Path, into: Path) -> Path:
-    """Extract ``archive`` and return its single top-level folder."""
+def _unpack(archive: Path, into: Path, limits: PackageLimits) -> Path:
+    """Extract the package folder of ``archive`` into ``into`` and return it."""
     if not archive.is_file():
         raise ModelError("no such file", path=str(archive))
     if not zipfile.is_zipfile(archive):
         raise ModelError("not a valid argos package (not a zip archive)", path=str(archive))
     try:
         with zipfile.ZipFile(archive) as zf:
-            _check_members(zf, str(archive))
-            zf.extractall(into)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ModelError(f"not a valid argos package ({exc})", path=str(archive)) from exc
-    folders = [p for p in into.iterdir() if p.is_dir()]
-    if len(folders) != 1:
-        raise ModelError("not a valid argos package (expected one top-level folder)", path=str(archive))
-    return folders[0]
+            members = zf.infolist()
+            _check_members(members, limits, str(archive))
+            top = _package_folder(members, str(archive))
+            for info in members:
+                if _is_kept(info.filename, top):
+                    _extract(zf, info, into)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:  # the central directory is unreadable
+        raise ModelError(f"not a valid argos package ({exc})", path=str(archive)) from None
+    return into / top
 
 
-def _check_members(zf: zipfile.ZipFile, where: str) -> None:
-    """Refuse absolute or parent-relative member names (zip slip) and bad CRCs."""
-    for name in zf.namelist():
-        parts = Path(name).parts
-        if name.startswith(("/", "\\")) or ".." in parts:
-            raise ModelError(f"unsafe path in package: {name}", path=where)
-    bad = zf.testzip()
-    if bad is not None:
-        raise ModelError(f"corrupt package (bad checksum in {bad})", path=where)
+def _check_members(members: list[zipfile.ZipInfo], limits: PackageLimits, where: str) -> None:
+    """Refuse, from the central directory alone: too many members, too much unpacked data,
+    a suspicious compression ratio, encryption or a compression other than deflate, and
+    absolute or parent-relative names (zip slip)."""
+    if len(members) > limits.max_members:
+        raise ModelError(f"package has {len(members)} members, more than the limit of {limits.max_members}",
+                         path=where)
+    total = sum(info.file_size for info in members)
+    if total > limits.max_total_bytes:
+        raise ModelError(f"package would unpack to {total:,} bytes, more than the limit of "
+                         f"{limits.max_total_bytes:,}", path=where)
+    for info in members:
+        _check_member(info, limits, where)
+
+
+def _check_member(info: zipfile.ZipInfo, limits: PackageLimits, where: str) -> None:
+    name = _shown(info.filename)
+    if info.filename.startswith(("/", "\\")) or ".." in Path(info.filename).parts or "\0" in info.filename:
+        raise ModelError(f"unsafe path in package: {name}", path=where)
+    if info.flag_bits & 0x1:
+        raise ModelError(f"encrypted member in package: {name}", path=where)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ModelError(f"unsupported compression (method {info.compress_type}) for {name}; "
+                         "argos packages use deflate", path=where)
+    # max(..., 1): an empty member is fine, but data from nothing is not.
+    if info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        ratio = info.file_size / max(info.compress_size, 1)
+        raise ModelError(f"{name} would unpack {ratio:,.0f} times its compressed size, more than "
+                         f"the limit of {limits.max_ratio:g} (a zip bomb?)", path=where)
+
+
+def _package_folder(members: list[zipfile.ZipInfo], where: str) -> str:
+    """The one top-level folder of the archive (top-level files are ignored)."""
+    folders = {info.filename.split("/", 1)[0] for info in members if "/" in info.filename}
+    if len(folders) != 1 or "" in folders or "." in folders:
+        raise ModelError("not a valid argos package (expected one top-level folder)", path=where)
+    return folders.pop()
+
+
+def _is_kept(name: str, top: str) -> bool:
+    """Whether member ``name`` is part of what argostranslate reads from a package."""
+    parts = name.rstrip("/").split("/")
+    if parts[0] != top or len(parts) == 1:
+        return False
+    if len(parts) == 2 and not name.endswith("/"):
+        return parts[1] in PACKAGE_FILES
+    return parts[1] in PACKAGE_FOLDERS
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path) -> None:
+    """Write one member under ``into``; never more bytes than the central directory
+    declared, so the limits checked there hold whatever the compressed stream holds."""
+    target = into.joinpath(*info.filename.rstrip("/").split("/"))
+    try:
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as source, open(target, "wb") as out:
+            copied = _copy_at_most(source, out, info.file_size)
+    except _MEMBER_ERRORS as exc:
+        raise ModelError(f"corrupt package: {_shown(info.filename)} is damaged ({_describe(exc)})",
+                         path=zf.filename) from None
+    except OSError as exc:  # a member that is also a folder, a full disk...
+        raise ModelError(f"cannot unpack {_shown(info.filename)} ({exc.strerror or exc})",
+                         path=zf.filename) from None
+    if copied > info.file_size:
+        raise ModelError(f"corrupt package ({_shown(info.filename)} unpacks to more than the "
+                         f"{info.file_size:,} bytes it declares)", path=zf.filename)
+
+
+def _copy_at_most(source: BinaryIO, out: BinaryIO, limit: int) -> int:
+    """Copy ``source`` to ``out`` but stop once more than ``limit`` bytes have come;
+    return the number of bytes read (``limit + 1`` at most)."""
+    done = 0
+    while done <= limit and (chunk := source.read(min(_COPY_CHUNK, limit + 1 - done))):
+        out.write(chunk[:max(limit - done, 0)])
+        done += len(chunk)
+    return done
+
+
+def _shown(name: str) -> str:
+    """``name`` with control characters escaped: a name from an archive must not break
+    the one-line error it appears in."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
+def _describe(exc: Exception) -> str:
+    """One line for an error raised while reading a member."""
+    if isinstance(exc, zlib.error):
+        return f"bad compressed data: {exc}"
+    if isinstance(exc, EOFError):
+        return "the compressed data ends early"
+    return str(exc) or type(exc).__name__
 
 
 def _read_metadata(folder: Path) -> dict:

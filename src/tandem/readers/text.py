@@ -2,17 +2,26 @@
 
 If a file has no blank line between text lines, every line is a paragraph
 (the "one paragraph per line" style newsrooms export).
+
+Only regular files are read (not FIFOs, devices or sockets, which may never
+end), and at most ``max_bytes`` of them: :data:`MAX_ARTICLE_BYTES` by default.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from tandem.document import Article, Paragraph
 from tandem.errors import InputError
 
 FILE_EXTENSIONS = (".txt", ".text")
+# A long news feature is about 50 KB and a whole novel 1-3 MB of UTF-8: 10 MB is far
+# above any article, and bounds the memory a stray file (a disk image, a log) can take.
+MAX_ARTICLE_BYTES = 10_000_000
 
 _BLANK_LINE = re.compile(r"\r?\n[ \t\f\v]*\r?\n")
 _LINE_BREAK = re.compile(r"\r?\n")
@@ -20,9 +29,10 @@ _LINE_BREAK = re.compile(r"\r?\n")
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def read(path: Path, language: str = "en") -> Article:
-    """Read ``path`` into an :class:`Article` (paragraphs not yet segmented)."""
-    text = decode(_read_bytes(path), str(path))
+def read(path: Path, language: str = "en", *, max_bytes: int = MAX_ARTICLE_BYTES) -> Article:
+    """Read ``path`` into an :class:`Article` (paragraphs not yet segmented); a file
+    over ``max_bytes`` bytes is refused."""
+    text = decode(_read_bytes(path, max_bytes), str(path))
     return parse(text, name=path.stem, source_path=str(path), language=language)
 
 
@@ -65,15 +75,45 @@ def decode(data: bytes, where: str) -> str:
     return text
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_limited(stream: BinaryIO, max_bytes: int, where: str) -> bytes:
+    """All of ``stream``, or :class:`InputError` once it goes past ``max_bytes``
+    (at most ``max_bytes + 1`` bytes are read, so an endless stream costs nothing)."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"article is larger than the limit of {max_bytes:,} bytes (--max-article-mb)", path=where)
+    return data
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    # O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever.
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError("no such file", path=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an article", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    except OSError as exc:  # Windows refuses to open a folder at all
+        reason = "is a directory, not an article" if path.is_dir() else f"cannot read: {exc.strerror}"
+        raise InputError(reason, path=str(path)) from None
+    try:
+        _check_regular(os.fstat(fd).st_mode, str(path))
+    except InputError:
+        os.close(fd)
+        raise
+    with open(fd, "rb") as f:
+        try:
+            return read_limited(f, max_bytes, str(path))
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+
+
+def _check_regular(mode: int, where: str) -> None:
+    """Refuse anything but a regular file (checked on the opened file, not the name)."""
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not an article", path=where)
+    if not stat.S_ISREG(mode):
+        kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+                else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "not a regular file")
+        raise InputError(f"is {kind}, not an article file", path=where)
 
 
 def _chunks(text: str, separator: re.Pattern[str]):

@@ -4,6 +4,11 @@ The rules live in data (``rules/tandem.srx``, see :mod:`tandem.segment.srx`);
 another SRX file can replace them.  Segments never cross a paragraph; each
 keeps its character offsets, and the whitespace between segments is exactly
 the whitespace of the source, so nothing is lost, added or changed.
+
+A replacement rules file is not trusted: its rules get ``time_limit`` seconds
+per paragraph (default :data:`RULES_TIME_LIMIT_S`), after which an
+:class:`~tandem.errors.InputError` names the slow rule.  The shipped rules run
+without a limit.
 """
 
 from __future__ import annotations
@@ -16,17 +21,21 @@ from tandem.document import Article, Paragraph, Segment
 from tandem.readers import text as text_reader
 from tandem.segment import srx
 
-__all__ = ["DEFAULT_RULES", "split_sentences", "segment_paragraph", "segment_article", "segment_source"]
+__all__ = ["DEFAULT_RULES", "RULES_TIME_LIMIT_S", "split_sentences", "segment_paragraph", "segment_article",
+           "segment_source"]
 
 STDIN = "-"
 
 DEFAULT_RULES = srx.DEFAULT_RULES
+RULES_TIME_LIMIT_S = srx.RULES_TIME_LIMIT_S
 
 
-def split_sentences(text: str, *, language: str = "en", rules: Path | str | None = None) -> list[tuple[int, int]]:
+def split_sentences(text: str, *, language: str = "en", rules: Path | str | None = None,
+                    time_limit: float | None = RULES_TIME_LIMIT_S) -> list[tuple[int, int]]:
     """Return (start, end) spans of the sentences in ``text``, whitespace excluded.
 
-    ``rules`` is an SRX 2.0 file that replaces the shipped rules.
+    ``rules`` is an SRX 2.0 file that replaces the shipped rules; matching
+    them against ``text`` may take ``time_limit`` seconds (``None``: no limit).
 
     >>> t = "Mr. Smith paid $133.3 million. I live in the U.S. How about you?"
     >>> [t[a:b] for a, b in split_sentences(t)]
@@ -35,42 +44,50 @@ def split_sentences(text: str, *, language: str = "en", rules: Path | str | None
     >>> [t[a:b] for a, b in split_sentences(t, language="ja")]
     ['市議会は承認した。', '「本当か？」と彼は聞いた。']
     """
-    breaks = srx.splitter(str(rules or DEFAULT_RULES), language).breaks(text)
+    limit = time_limit if rules else None  # the shipped rules are trusted, and stay unhindered
+    breaks = srx.splitter(str(rules or DEFAULT_RULES), language).breaks(text, limit)
     pieces = zip([0, *breaks], [*breaks, len(text)])
     return [span for start, end in pieces if (span := _trim(text, start, end))]
 
 
-def segment_paragraph(paragraph: Paragraph, *, language: str = "en",
-                      rules: Path | str | None = None) -> Paragraph:
+def segment_paragraph(paragraph: Paragraph, *, language: str = "en", rules: Path | str | None = None,
+                      time_limit: float | None = RULES_TIME_LIMIT_S) -> Paragraph:
     """Fill ``paragraph.segments``; offsets are relative to the article."""
+    spans = split_sentences(paragraph.text, language=language, rules=rules, time_limit=time_limit)
     segments = tuple(
         Segment(paragraph=paragraph.number, number=i, text=paragraph.text[a:b],
                 start=paragraph.start + a, end=paragraph.start + b)
-        for i, (a, b) in enumerate(split_sentences(paragraph.text, language=language, rules=rules), start=1)
+        for i, (a, b) in enumerate(spans, start=1)
     )
     return replace(paragraph, segments=segments)
 
 
-def segment_article(article: Article, *, rules: Path | str | None = None) -> Article:
-    """Return ``article`` with every paragraph segmented by the rules for its language."""
+def segment_article(article: Article, *, rules: Path | str | None = None,
+                    time_limit: float | None = RULES_TIME_LIMIT_S) -> Article:
+    """Return ``article`` with every paragraph segmented by the rules for its language
+    (``time_limit``: seconds per paragraph for ``rules``)."""
     return replace(article, paragraphs=tuple(
-        segment_paragraph(p, language=article.language, rules=rules) for p in article.paragraphs))
+        segment_paragraph(p, language=article.language, rules=rules, time_limit=time_limit)
+        for p in article.paragraphs))
 
 
 def segment_source(source: str, *, language: str = "en", rules: Path | str | None = None,
-                   stdin: BinaryIO | None = None) -> Article:
+                   stdin: BinaryIO | None = None, time_limit: float | None = RULES_TIME_LIMIT_S,
+                   max_bytes: int = text_reader.MAX_ARTICLE_BYTES) -> Article:
     """Read a text article from the path ``source`` (``"-"``: ``stdin``) and segment it.
 
     Paragraphs are the text reader's; offsets count characters of the decoded input.
+    An input over ``max_bytes`` is refused; ``time_limit`` is as for :func:`segment_article`.
     """
     if source == STDIN:
         if stdin is None:
             raise ValueError("source '-' needs a stdin stream")
-        text = text_reader.decode(stdin.read(), "<stdin>")
+        data = text_reader.read_limited(stdin, max_bytes, "<stdin>")
+        text = text_reader.decode(data, "<stdin>")
         article = text_reader.parse(text, name="stdin", source_path="<stdin>", language=language)
     else:
-        article = text_reader.read(Path(source), language=language)
-    return segment_article(article, rules=rules)
+        article = text_reader.read(Path(source), language=language, max_bytes=max_bytes)
+    return segment_article(article, rules=rules, time_limit=time_limit)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
