@@ -4,7 +4,6 @@ never a traceback, a hang or an internal error."""
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -46,12 +45,11 @@ def test_catastrophic_rule_gives_up_after_the_time_limit(tmp_path):
     rules = _rules(tmp_path, f'<rule break="yes"><beforebreak>;</beforebreak>{SLOW_AFTER}</rule>')
     article = tmp_path / "a.txt"
     article.write_text(SLOW_TEXT + "\n", encoding="utf-8")
-    line = _one_error_line(_tandem("segment", str(article), "--rules", str(rules), timeout=60),
-                           f"{rules}:{_line_of(rules, SLOW_AFTER)}: the rule ")
-    assert "took more than 5 s on a paragraph of 35 characters" in line
+    result = _tandem("segment", str(article), "--rules", str(rules), "--rules-time-limit", "0.5", timeout=60)
+    line = _one_error_line(result, f"{rules}:{_line_of(rules, SLOW_AFTER)}: the rule ")
+    assert "took more than 0.5 s on a paragraph of 35 characters" in line
 
 
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_symlink_to_dev_zero_is_refused_at_once(tmp_path):
     link = tmp_path / "zero.txt"
     link.symlink_to("/dev/zero")
@@ -59,7 +57,6 @@ def test_symlink_to_dev_zero_is_refused_at_once(tmp_path):
     assert "character device" in _one_error_line(result, f"{link}: ")
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_fifo_is_refused_at_once(tmp_path):
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
@@ -105,13 +102,9 @@ def test_zip_bomb_is_one_error_line_and_installs_nothing(tmp_path, argos_model_f
 
 
 def test_damaged_deflate_stream_is_bad_input_not_an_internal_error(tmp_path, argos_model_files):
-    data = bytearray(argos_model_files["ru"].read_bytes())
-    with zipfile.ZipFile(argos_model_files["ru"]) as zf:
-        info = zf.getinfo(f"{TOP}/README.md")
-    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
-    data[info.header_offset + 30 + name_length + extra_length] ^= 0xFF
-    damaged = tmp_path / "damaged.argosmodel"
-    damaged.write_bytes(data)
+    from tests.test_limits_packages import damaged_deflate
+
+    damaged = damaged_deflate(argos_model_files["ru"], tmp_path / "damaged.argosmodel")
     packages = tmp_path / "packages"
     _one_error_line(_install(damaged, packages), f"{damaged}: corrupt package: {TOP}/README.md is damaged")
     assert list(packages.iterdir()) == []

@@ -132,16 +132,20 @@ def test_a_size_lie_in_the_central_directory_is_a_corrupt_package(tmp_path, argo
     _refused(archive, tmp_path / "packages", r"stanza/big\.bin is damaged \(Bad CRC-32")
 
 
-def test_damaged_deflate_stream_is_a_model_error_not_an_internal_error(tmp_path, argos_model_files):
-    # Flipping the first compressed byte breaks the deflate block header: zipfile then
-    # raises zlib.error while reading, which is not a BadZipFile.
-    data = bytearray(argos_model_files["ru"].read_bytes())
-    with zipfile.ZipFile(argos_model_files["ru"]) as zf:
+def damaged_deflate(archive: Path, out: Path) -> Path:
+    """A copy of ``archive`` whose README.md has its first compressed byte flipped: that breaks the
+    deflate block header, and zipfile then raises zlib.error while reading (not BadZipFile)."""
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zf:
         info = zf.getinfo(f"{TOP}/README.md")
     name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
     data[info.header_offset + 30 + name_length + extra_length] ^= 0xFF
-    damaged = tmp_path / "damaged.argosmodel"
-    damaged.write_bytes(data)
+    out.write_bytes(data)
+    return out
+
+
+def test_damaged_deflate_stream_is_a_model_error_not_an_internal_error(tmp_path, argos_model_files):
+    damaged = damaged_deflate(argos_model_files["ru"], tmp_path / "damaged.argosmodel")
     _refused(damaged, tmp_path / "packages", r"README\.md is damaged \(bad compressed data")
 
 

@@ -31,7 +31,7 @@ from tandem.memory.articles import source_file
 from tandem.mt import batch
 from tandem.names import article_name
 from tandem.mt.engine import Engine
-from tandem.mt.routes import Route, resolve_routes
+from tandem.mt.routes import resolve_routes
 from tandem.readers import read_article
 from tandem.report import ArticleReport, Timer
 from tandem.settings import RunSettings, Workspace, check_language_codes

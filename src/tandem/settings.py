@@ -204,7 +204,7 @@ def check_language_code(code: str) -> None:
         raise InputError(message)
     try:
         Locale.parse(code)
-    except (UnknownLocaleError, ValueError) as exc:
+    except (UnknownLocaleError, ValueError):
         raise InputError(message) from None
 
 
