@@ -67,7 +67,7 @@ def test_an_untranslated_copy_of_the_source_is_not_human_work(story, tmp_path, c
         del target.attrib["state-qualifier"]
 
     code, stdout, _ = _merge(capsys, str(_edited(folder, tmp_path, copy_source)), "--out", str(out))
-    assert code == 0 and ": 0 updated, 25 unchanged, 1 untouched, 0 rejected" in stdout, stdout
+    assert code == 0 and ": 0 updated, 0 state changed, 25 unchanged, 1 untouched, 0 rejected" in stdout, stdout
     assert _human_rows(out) == 0
     assert _first_target(folder).text == mt  # still the MT, never the English "as Russian"
 
@@ -81,7 +81,7 @@ def test_a_state_only_change_keeps_machine_translation_machine_translation(story
         unit.find("x:target", NS).attrib["state"] = "needs-translation"
 
     code, stdout, _ = _merge(capsys, str(_edited(folder, tmp_path, mark_fuzzy)), "--out", str(out))
-    assert code == 0 and ": 1 updated" in stdout, stdout
+    assert code == 0 and ": 0 updated, 1 state changed, 25 unchanged" in stdout, stdout
     assert _human_rows(out) == 0
     target = _first_target(folder)
     assert (target.text, target.get("state"), target.get("state-qualifier")) == (mt, "needs-translation",
@@ -92,7 +92,7 @@ def test_a_state_only_change_keeps_machine_translation_machine_translation(story
     assert page.xpath('//td[@id="p1.s1-ru"]/@data-origin') == ["mt"]
     # the same file merged again changes nothing more
     code, stdout, _ = _merge(capsys, str(tmp_path / "reviewed.en-ru.xlf"), "--out", str(out))
-    assert ": 0 updated, 26 unchanged" in stdout, stdout
+    assert ": 0 updated, 0 state changed, 26 unchanged" in stdout, stdout
 
 
 def test_a_unit_without_a_target_is_untouched_not_rejected(story, tmp_path, capsys):
@@ -102,7 +102,7 @@ def test_a_unit_without_a_target_is_untouched_not_rejected(story, tmp_path, caps
         unit.remove(unit.find("x:target", NS))
 
     code, stdout, _ = _merge(capsys, str(_edited(folder, tmp_path, drop_target)), "--out", str(out))
-    assert code == 0 and ": 0 updated, 25 unchanged, 1 untouched, 0 rejected" in stdout, stdout
+    assert code == 0 and ": 0 updated, 0 state changed, 25 unchanged, 1 untouched, 0 rejected" in stdout, stdout
     assert "empty target" not in stdout
 
 
@@ -169,3 +169,29 @@ def test_an_xliff_in_an_unknown_namespace_is_refused(story, tmp_path, capsys):
     (tmp_path / "odd.xlf").write_bytes(data)
     code, _, err = _merge(capsys, str(tmp_path / "odd.xlf"), "--out", str(out))
     assert code == 2 and "not an XLIFF document Tandem can read" in err and err.count("\n") == 1
+
+
+def test_a_translate_toolkit_po_round_trip_keeps_untouched_mt_as_mt(story, tmp_path, capsys):
+    """The real tools: xliff2po, a translator edits one message in the PO file, pomerge writes the
+    XLIFF back -- with state needs-translation on every message still fuzzy."""
+    import subprocess
+    import sys
+
+    out, folder = story
+    tools = __import__("pathlib").Path(sys.executable).parent
+    po = tmp_path / "story.po"
+    subprocess.run([str(tools / "xliff2po"), str(folder / "harbor-radar.en-ru.xlf"), str(po)], check=True,
+                   capture_output=True)
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
+    edited = blocks[1].replace("#, fuzzy\n", "")
+    blocks[1] = edited[:edited.index('msgstr "')] + 'msgstr "Порт-Олдер одобрил модернизацию радаров."'
+    po.write_text("\n\n".join(blocks), encoding="utf-8")
+    merged = tmp_path / "merged.en-ru.xlf"
+    subprocess.run([str(tools / "pomerge"), "-t", str(folder / "harbor-radar.en-ru.xlf"), "-i", str(po),
+                    "-o", str(merged)], check=True, capture_output=True)
+    code, stdout, _ = _merge(capsys, str(merged), "--out", str(out))
+    assert code == 0 and ": 1 updated, 25 state changed, 0 unchanged" in stdout, stdout
+    assert _human_rows(out) == 1
+    page = etree.HTML((folder / "harbor-radar.en-ru.html").read_bytes())
+    assert page.xpath('//td[@id="p1.s1-ru"]/@data-origin') == ["human"]
+    assert page.xpath('//td[@id="p2.s1-ru"]/@data-origin') == ["mt"]

@@ -272,7 +272,7 @@ def test_merged_omegat_work_reaches_the_memory(omegat_run, tmp_path):
 
     result = run_tandem("merge", str(omegat_run.project), "--out", str(omegat_run.out))
     assert result.returncode == 0, result.stderr
-    assert "2 updated, 0 unchanged, 24 untouched, 0 rejected, 0 not in the file" in result.stdout, result.stdout
+    assert "2 updated, 0 state changed, 0 unchanged, 24 untouched, 0 rejected, 0 not in the file" in result.stdout, result.stdout
     [after] = load_documents("harbor-radar", Workspace(omegat_run.out))
     before = {p.segment.text: p.translation for p in omegat_run.doc.pairs}
     for pair in after.pairs:

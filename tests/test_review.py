@@ -231,7 +231,7 @@ def test_a_tool_that_drops_states_changes_only_what_it_edited(workspace, tmp_pat
     result = run_tandem("merge", str(reviewed), "--out", str(out), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     count = len(tree.findall(".//x:trans-unit", NS))
-    assert f": 1 updated, {count - 1} unchanged, 0 untouched, 0 rejected" in result.stdout
+    assert f": 1 updated, 0 state changed, {count - 1} unchanged, 0 untouched, 0 rejected" in result.stdout
     with open_memory(out / "tandem.db") as tm:
         (entry,) = tm.tm.human_entries()
     assert (entry.target_text, entry.state) == ("Правка без состояния.", "translated")

@@ -29,10 +29,10 @@ def test_untranslated_warnings_name_the_real_cause_not_always_no_mt():
 
 def test_merge_lines_list_rejections_and_rebuilt_folders():
     result = SimpleNamespace(path="a.xlf", article="story", target_lang="ru", updated=["p1.s1"],
-                             unchanged=[], untouched=["p1.s3"], rejected=[("p1.s2", "source changed")],
+                             unchanged=[], restated=[], untouched=["p1.s3"], rejected=[("p1.s2", "source changed")],
                              missing=[])
     assert summary.merge_lines([result], [Path("out/story")]) == [
-        "a.xlf: story ru: 1 updated, 0 unchanged, 1 untouched, 1 rejected, 0 not in the file",
+        "a.xlf: story ru: 1 updated, 0 state changed, 0 unchanged, 1 untouched, 1 rejected, 0 not in the file",
         "  rejected p1.s2: source changed",
         "rebuilt out/story/"]
 

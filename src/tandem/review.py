@@ -46,7 +46,8 @@ class FileResult:
     path: Path
     article: str
     target_lang: str
-    updated: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # human work stored
+    restated: list[str] = field(default_factory=list)  # MT or memory text kept, with the reviewer's new state
     unchanged: list[str] = field(default_factory=list)
     untouched: list[str] = field(default_factory=list)  # no target, or an untranslated copy
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (unit id, why)
@@ -150,7 +151,7 @@ def _record(result: FileResult, accepted: dict[str, Reviewed], unit: UnitReview,
     elif decision is UNTOUCHED:
         result.untouched.append(unit.id)
     else:
-        result.updated.append(unit.id)
+        (result.updated if decision.origin is Origin.HUMAN else result.restated).append(unit.id)
         accepted[unit.id] = Reviewed(article.name, article.language, segments[unit.id].text, decision)
 
 

@@ -47,12 +47,15 @@ def untranslated_warnings(report: Any) -> list[str]:
 
 
 def merge_lines(results: Iterable[Any], folders: Iterable[Path]) -> list[str]:
-    """What ``tandem merge`` reports: per file counts and rejections, then the rebuilt folders."""
+    """What ``tandem merge`` reports: per file counts and rejections, then the rebuilt folders.
+
+    *updated* is human work stored; *state changed* is MT or memory text the reviewer left as it
+    was but gave another not-done state (it stays MT or memory text)."""
     lines = []
     for r in results:
         lines.append(f"{r.path}: {r.article} {r.target_lang}: {len(r.updated)} updated, "
-                     f"{len(r.unchanged)} unchanged, {len(r.untouched)} untouched, {len(r.rejected)} rejected, "
-                     f"{len(r.missing)} not in the file")
+                     f"{len(r.restated)} state changed, {len(r.unchanged)} unchanged, {len(r.untouched)} untouched, "
+                     f"{len(r.rejected)} rejected, {len(r.missing)} not in the file")
         lines.extend(f"  rejected {unit}: {why}" for unit, why in r.rejected)
     return lines + [f"rebuilt {folder}/" for folder in folders]
 
