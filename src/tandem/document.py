@@ -46,12 +46,74 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+class CodeRole(str, Enum):
+    """What an inline code does in its segment (XLIFF's paired, standalone and isolated codes)."""
+
+    OPEN = "open"  # opens a span that closes in the same segment (<g>, <pc>)
+    CLOSE = "close"
+    STANDALONE = "standalone"  # a line break, an image, a protected span (<x/>, <ph/>)
+    START = "start"  # opens a span that closes in a later segment (<bx/>, <sc/>)
+    END = "end"  # closes a span opened in an earlier segment (<ex/>, <ec/>)
+
+
+class CodeKind(str, Enum):
+    """What markup an inline code stands for."""
+
+    LINK = "link"
+    BOLD = "bold"
+    ITALIC = "italic"
+    UNDERLINE = "underline"
+    STRIKE = "strike"
+    QUOTE = "quote"
+    CITE = "cite"
+    ABBR = "abbr"
+    SPAN = "span"
+    SUB = "sub"
+    SUP = "sup"
+    SMALL = "small"
+    MARK = "mark"
+    IMAGE = "image"
+    BREAK = "lb"
+    PROTECTED = "protected"  # copied, never translated: code, kbd, samp, var, translate="no"
+    RAW = "raw"  # markup kept as it is (raw HTML inside Markdown)
+
+
+@dataclass(frozen=True)
+class InlineCode:
+    """Markup inside a paragraph or sentence, kept as a code: the text around it is translated,
+    the code is carried through MT, memory and review, and put back where it belongs.
+
+    ``data`` is the original markup, byte for byte (``<a href="/x">``, ``</a>``, ``**``), so the
+    source document can be rebuilt exactly; ``equiv`` is what a reader sees instead of it (XLIFF
+    ``equiv-text``: a protected span's own text, an image's alt text).
+    """
+
+    id: str  # the two codes of a pair share it; unique within the paragraph
+    role: CodeRole
+    kind: CodeKind
+    data: str
+    offset: int  # where it sits: a character offset into the plain text it belongs to
+    equiv: str = ""
+
+
+def codes_key(codes: tuple[InlineCode, ...]) -> str:
+    """A canonical text form of codes, for hashing and comparing.
+
+    >>> codes_key(())
+    ''
+    """
+    return "".join(f"\x1f{c.id}\x1e{c.role.value}\x1e{c.kind.value}\x1e{c.data}\x1e{c.offset}\x1e{c.equiv}"
+                   for c in codes)
+
+
 @dataclass(frozen=True)
 class Segment:
     """One sentence of the source: the unit of translation and review.
 
-    ``start``/``end`` are character offsets into the whole article text, so
-    ``article.text[start:end] == text``.
+    ``start``/``end`` are character offsets into the paragraph's plain text as placed in the
+    article (for plain-text articles, into the whole article text, so
+    ``article.text[start:end] == text``).  ``text`` is the plain text MT, memory matching and QA
+    see; ``codes`` are the inline markup in it, with offsets into ``text``.
     """
 
     paragraph: int  # 1-based paragraph number
@@ -59,6 +121,7 @@ class Segment:
     text: str
     start: int
     end: int
+    codes: tuple[InlineCode, ...] = ()
 
     @property
     def id(self) -> str:
@@ -67,17 +130,42 @@ class Segment:
 
     @property
     def hash(self) -> str:
-        return content_hash(self.text)
+        """The content hash: of the text, and of the codes when there are any."""
+        return content_hash(self.text + codes_key(self.codes))
+
+
+class BlockKind(str, Enum):
+    """What a paragraph is in its document; it travels with the paragraph to every output."""
+
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"  # with a level 1-6
+    LIST_ITEM = "list-item"
+    QUOTE = "quote"
+    CAPTION = "caption"
+    CELL = "cell"
+    TERM = "term"
+    DEFINITION = "definition"
+    ATTRIBUTE = "attribute"  # a translatable attribute (img alt, title) or front-matter value
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of the source article, with its segments once segmented."""
+    """A paragraph (block) of the source article, with its segments once segmented.
+
+    ``text`` is the block's plain text and ``codes`` its inline markup (offsets into ``text``);
+    ``start``/``end`` are where the block's content sits in ``Article.text`` (the document as
+    read), so a writer can put a translation in its place and keep everything else.
+    """
 
     number: int  # 1-based
     text: str
     start: int  # offset of the paragraph's first character in the article
     segments: tuple[Segment, ...] = ()
+    kind: BlockKind = BlockKind.PARAGRAPH
+    level: int = 0  # heading level (1-6); 0 for other kinds
+    codes: tuple[InlineCode, ...] = ()
+    end: int | None = None  # end of the content in Article.text; None: start + len(text)
+    name: str = ""  # what an ATTRIBUTE block is (e.g. "alt", "title", "front-matter:summary")
 
 
 @dataclass(frozen=True)
@@ -87,8 +175,9 @@ class Article:
     name: str  # file stem, used for output names
     source_path: str  # the path as given by the user (XLIFF ``original``)
     language: str
-    text: str
+    text: str  # the document as read (plain text, HTML or Markdown source)
     paragraphs: tuple[Paragraph, ...]
+    format: str = "text"  # the reader that read it: "text", "html", "markdown"
 
     @property
     def segments(self) -> tuple[Segment, ...]:

@@ -144,12 +144,13 @@ def _check_version(current: int, path: Path) -> None:
 @contextmanager
 def transaction(connection: sqlite3.Connection, path: Path, rollback: bool = False) -> Iterator[None]:
     """One write transaction: everything inside is stored, or nothing (always nothing
-    with ``rollback``: a scratch view of what a change would look like)."""
+    with ``rollback``: a scratch view of what a change would look like, which takes the write
+    lock only if it writes, so lookups do not hold other processes up)."""
     if connection.in_transaction:  # nested: part of the enclosing transaction
         yield
         return
     try:
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("BEGIN" if rollback else "BEGIN IMMEDIATE")
         try:
             yield
             connection.execute("ROLLBACK" if rollback else "COMMIT")

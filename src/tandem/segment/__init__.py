@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from tandem.document import Article, Paragraph, Segment
 from tandem.readers import text as text_reader
-from tandem.segment import srx
+from tandem.segment import codes as codes_of_spans, srx
 
 __all__ = ["DEFAULT_RULES", "RULES_TIME_LIMIT_S", "split_sentences", "segment_paragraph", "segment_article",
            "segment_source"]
@@ -52,12 +52,15 @@ def split_sentences(text: str, *, language: str = "en", rules: Path | str | None
 
 def segment_paragraph(paragraph: Paragraph, *, language: str = "en", rules: Path | str | None = None,
                       time_limit: float | None = RULES_TIME_LIMIT_S) -> Paragraph:
-    """Fill ``paragraph.segments``; offsets are relative to the article."""
+    """Fill ``paragraph.segments``; offsets are relative to the article.  Boundaries are found on
+    the plain text; the paragraph's inline codes are handed to the segments they belong to
+    (:func:`tandem.segment.codes.distribute`)."""
     spans = split_sentences(paragraph.text, language=language, rules=rules, time_limit=time_limit)
+    codes = codes_of_spans.distribute(paragraph.codes, spans) if paragraph.codes else [()] * len(spans)
     segments = tuple(
         Segment(paragraph=paragraph.number, number=i, text=paragraph.text[a:b],
-                start=paragraph.start + a, end=paragraph.start + b)
-        for i, (a, b) in enumerate(spans, start=1)
+                start=paragraph.start + a, end=paragraph.start + b, codes=span_codes)
+        for i, ((a, b), span_codes) in enumerate(zip(spans, codes), start=1)
     )
     return replace(paragraph, segments=segments)
 
