@@ -135,3 +135,61 @@ def test_the_xliff_choices_come_from_the_registry():
     assert parse_xliff_choice("both") == tuple(XLIFF_VERSIONS)
     with pytest.raises(InputError, match="unknown XLIFF version '3.0'"):
         parse_xliff_choice("3.0")
+
+
+# -- inline codes ------------------------------------------------------------------------
+
+def _coded_doc():
+    """A paragraph with a link around one word, nested emphasis inside a link, a line break, a
+    protected name, and a link that spans two sentences (isolated start and end)."""
+    from tandem.document import CodeKind, CodeRole, InlineCode, Paragraph
+    from tandem.document import Article
+
+    def code(i, role, kind, data, at, equiv=""):
+        return InlineCode(i, role, kind, data, at, equiv)
+
+    text = "I use Google every day. Read the report now. It is long."
+    codes = (code("1", CodeRole.OPEN, CodeKind.LINK, '<a href="https://example.org/g">', 6),
+             code("1", CodeRole.CLOSE, CodeKind.LINK, "</a>", 12),
+             code("2", CodeRole.STANDALONE, CodeKind.BREAK, "<br>", 23),
+             code("3", CodeRole.OPEN, CodeKind.LINK, '<a href="/report">', 33),
+             code("4", CodeRole.OPEN, CodeKind.BOLD, "<strong>", 33),
+             code("4", CodeRole.CLOSE, CodeKind.BOLD, "</strong>", 39),
+             code("3", CodeRole.CLOSE, CodeKind.LINK, "</a>", 50))
+    article = Article("coded", "coded.html", "en", text, (Paragraph(1, text, 0, codes=codes),), format="html")
+    article = segment.segment_article(article)
+    translations = [Translation(s.id, "ru", s.text.upper(), Origin.MT, score=-0.5, model=MODEL, codes=s.codes)
+                    for s in article.segments]
+    return align.align(article, "ru", translations, MODEL)
+
+
+@pytest.mark.parametrize("version", ["1.2", "2.1"])
+def test_codes_are_written_valid_and_read_back_where_they_were(version, request, tmp_path):
+    doc = _coded_doc()
+    first, second, third = doc.article.segments
+    assert [c.role.value for c in second.codes] == ["start", "open", "close"]  # the link crosses into s3
+    fmt = OUTPUT_FORMATS[XLIFF_VERSIONS[version].kind]
+    data = fmt.serialize(doc)
+    schema = request.getfixturevalue("xliff12_schema" if version == "1.2" else "xliff20_schema")
+    assert schema.validate(etree.fromstring(data)), schema.error_log
+    path = tmp_path / fmt.file_name(doc)
+    path.write_bytes(data)
+    (reviewed,) = read_reviewed(path)
+    for unit, seg in zip(reviewed.units, doc.article.segments):
+        assert unit.source == seg.text and unit.target == seg.text.upper()
+        expected = sorted((c.id, c.role.value, c.offset) for c in seg.codes)
+        assert sorted((m.id, m.role.value, m.offset) for m in unit.source_marks) == expected
+        assert sorted((m.id, m.role.value, m.offset) for m in unit.target_marks) == expected
+
+
+def test_translate_toolkit_sees_the_codes_as_placeables(tmp_path):
+    from translate.storage.xliff import xlifffile
+    from translate.storage.xliff2 import Xliff2File
+
+    doc = _coded_doc()
+    store12 = xlifffile.parsestring(OUTPUT_FORMATS["xliff12"].serialize(doc))
+    store2 = Xliff2File.parsestring(OUTPUT_FORMATS["xliff21"].serialize(doc))
+    assert [u.source for u in store12.units] == [s.text for s in doc.article.segments]
+    placeables = [type(p).__name__ for p in store12.units[0].rich_source[0].flatten()]
+    assert "G" in placeables  # <g> is seen as a paired code, not text
+    assert len(store2.units) == 3 and store2.units[0].source == doc.article.segments[0].text

@@ -90,7 +90,7 @@ def test_a_schema_1_memory_is_migrated_with_its_reviews_attached_to_sentences(tm
     connection.execute("INSERT INTO units VALUES ('fish', 'ru', 'p1.s1', 1, '[]')")
     connection.close()
     with open_memory(path) as memory:
-        assert memory.articles.reviews("fish", "ru")["Red fish."].text == "Красная рыба."
+        assert memory.articles.reviews("fish", "ru")["Red fish."].translation.text == "Красная рыба."
         assert memory.articles.load("fish").xliff == XLIFF
 
 
@@ -192,7 +192,7 @@ def test_a_review_belongs_to_its_sentence_wherever_the_sentence_is(tmp_path):
         shown = [t.text for t in memory.articles.translations(article, "ru")]
         reviews = memory.articles.reviews("fish", "ru")
     assert shown == ["Одна рыба.", "мт Two fish.", "Одна рыба."]  # every segment of that sentence
-    assert reviews["One fish."].in_review
+    assert reviews["One fish."].translation.in_review
 
 
 def test_a_state_only_decision_is_kept_on_the_unit_not_on_the_shared_row(tmp_path):

@@ -12,6 +12,7 @@ and on nothing else.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -104,6 +105,28 @@ def codes_key(codes: tuple[InlineCode, ...]) -> str:
     """
     return "".join(f"\x1f{c.id}\x1e{c.role.value}\x1e{c.kind.value}\x1e{c.data}\x1e{c.offset}\x1e{c.equiv}"
                    for c in codes)
+
+
+def codes_to_json(codes: tuple[InlineCode, ...]) -> str:
+    """Codes as stored (memory) and compared: '' for none, else a JSON list in a fixed form.
+
+    >>> codes_to_json(())
+    ''
+    >>> codes_from_json(codes_to_json((InlineCode("1", CodeRole.STANDALONE, CodeKind.BREAK, "<br>", 3),)))[0].offset
+    3
+    """
+    if not codes:
+        return ""
+    return json.dumps([[c.id, c.role.value, c.kind.value, c.data, c.offset, c.equiv] for c in codes],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def codes_from_json(data: str | None) -> tuple[InlineCode, ...]:
+    """The codes :func:`codes_to_json` wrote."""
+    if not data:
+        return ()
+    return tuple(InlineCode(i, CodeRole(role), CodeKind(kind), markup, offset, equiv)
+                 for i, role, kind, markup, offset, equiv in json.loads(data))
 
 
 @dataclass(frozen=True)
@@ -244,6 +267,7 @@ class Candidate:
     match_quality: float  # 0-100: similarity of ``source_text`` to the segment
     source_text: str  # the source this candidate translated
     provenance: str = ""  # e.g. "translate-en_ru 1.0" or the reviewed file's name
+    codes: tuple[InlineCode, ...] = ()  # its inline codes, offsets into ``text``
 
 
 @dataclass(frozen=True)
@@ -269,6 +293,7 @@ class Translation:
     state: str | None = None
     provenance: str = ""  # where human/TM work came from (reviewed file name)
     candidates: tuple[Candidate, ...] = ()
+    codes: tuple[InlineCode, ...] = ()  # the source segment's codes placed in ``text``
 
     @property
     def reviewed(self) -> bool:

@@ -29,8 +29,11 @@ from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process, utils
 
-from tandem.document import Article, Candidate, Origin, Segment, Translation
+from tandem.document import (Article, Candidate, InlineCode, Origin, Segment, Translation, codes_from_json,
+                             codes_to_json)
 from tandem.memory import Memory, Shown
+from tandem.memory.tm import Match
+from tandem.segment.codes import transfer
 
 FUZZY_LIMIT = 3  # candidates offered per segment: more is noise in a CAT tool
 
@@ -84,8 +87,8 @@ class _Lookup:
 
     article: Article
     language: str
-    reviews: dict[str, Translation]  # source text -> the article's latest human translation
-    exact: dict[str, list[Translation]]  # source text -> stored translations, best first
+    reviews: dict[str, Match]  # source text -> the article's latest human translation
+    exact: dict[str, list[Match]]  # source text -> stored translations, best first
     shown: dict[str, Shown]  # segment id -> what it showed after the last run or merge
 
     @classmethod
@@ -131,10 +134,13 @@ def _found(lookup: _Lookup, seg: Segment, found: dict[str, Translation]) -> bool
 
 
 def _exact(lookup: _Lookup, seg: Segment) -> Translation | None:
+    """An exact match is one of the same text *and* codes: the same sentence with other markup
+    gets the translation only as a candidate (step 4), its codes transferred."""
+    codes = codes_to_json(seg.codes)
     own = lookup.reviews.get(seg.text)
-    if own is not None:
-        return _as_shown(own, lookup.shown.get(seg.id), seg)
-    ranked = lookup.exact.get(seg.text, [])
+    if own is not None and own.source_codes == codes:
+        return _as_shown(own.translation, lookup.shown.get(seg.id), seg)
+    ranked = [m.translation for m in lookup.exact.get(seg.text, []) if m.source_codes == codes]
     best = next((t for t in ranked if not t.in_review), None)
     if best is None or best.reviewed:
         return best
@@ -154,20 +160,34 @@ def _as_shown(exact: Translation, shown: Shown | None, seg: Segment) -> Translat
     return exact
 
 
-def _offer(lookup: _Lookup, seg: Segment, matches: list[tuple[str, list[Translation]]]) -> tuple[Candidate, ...]:
+def _offer(lookup: _Lookup, seg: Segment, matches: list[tuple[str, list[Match]]]) -> tuple[Candidate, ...]:
     """Step 4: the candidates offered for a segment left for MT."""
     found: list[Candidate] = []
     previous = lookup.shown.get(seg.id)
     if previous and previous.translation.origin in (Origin.HUMAN, Origin.TM) and previous.source_text != seg.text:
         # The segment was edited: its old translation is the best starting point.
         found.append(_candidate(previous.translation, previous.source_text, seg.text))
-    for source, stored in matches:
-        best = next((t for t in stored if t.origin in (Origin.HUMAN, Origin.TM)), None)
-        if best is not None and all(c.text != best.text for c in found):
-            found.append(_candidate(best, source, seg.text))
+    for source, stored in [(seg.text, _other_codes(lookup, seg)), *matches]:
+        best = next((m for m in stored if m.translation.origin in (Origin.HUMAN, Origin.TM)), None)
+        if best is not None and all(c.text != best.translation.text for c in found):
+            found.append(_candidate(best.translation, source, seg.text, best.source_codes, seg.codes))
     return tuple(sorted(found, key=lambda c: -c.match_quality)[:FUZZY_LIMIT])
 
 
-def _candidate(t: Translation, source: str, segment_text: str) -> Candidate:
-    return Candidate(text=t.text, origin=t.origin, match_quality=similarity(source, segment_text),
-                     source_text=source, provenance=t.provenance)
+def _other_codes(lookup: _Lookup, seg: Segment) -> list[Match]:
+    """Translations of the same text made for other codes (the markup changed)."""
+    codes = codes_to_json(seg.codes)
+    return [m for m in lookup.exact.get(seg.text, []) if m.source_codes != codes]
+
+
+def _candidate(t: Translation, source: str, segment_text: str, source_codes: str = "",
+               segment_codes: tuple[InlineCode, ...] = ()) -> Candidate:
+    """``t`` offered for a segment; its codes are carried over to the segment's codes (by order
+    when the two sources have the same kinds of codes, else at the safe place).  A candidate for
+    the same text with other codes rates 99, not 100: it is not the same source."""
+    quality = similarity(source, segment_text)
+    if source == segment_text and source_codes != codes_to_json(segment_codes):
+        quality = min(quality, 99.0)
+    codes = transfer(t.codes, codes_from_json(source_codes), segment_codes, len(t.text)) if segment_codes else ()
+    return Candidate(text=t.text, origin=t.origin, match_quality=quality, source_text=source,
+                     provenance=t.provenance, codes=codes)

@@ -32,11 +32,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tandem.document import Article, Origin, Segment, Translation, is_reviewed_state, target_problem
+from tandem.document import (Article, CodeRole, InlineCode, Origin, Segment, Translation, is_reviewed_state,
+                             target_problem)
 from tandem.errors import InputError
 from tandem.formats import XLIFF_VERSIONS, ReviewedFile, omegat, read_reviewed
 from tandem.formats.xliff import StateMapping, UnitReview
 from tandem.memory import Memory, Reviewed
+from tandem.segment.codes import well_formed
 
 
 @dataclass
@@ -152,7 +154,8 @@ def _record(result: FileResult, accepted: dict[str, Reviewed], unit: UnitReview,
         result.untouched.append(unit.id)
     else:
         (result.updated if decision.origin is Origin.HUMAN else result.restated).append(unit.id)
-        accepted[unit.id] = Reviewed(article.name, article.language, segments[unit.id].text, decision)
+        segment = segments[unit.id]
+        accepted[unit.id] = Reviewed(article.name, article.language, segment.text, decision, segment.codes)
 
 
 def _states(f: ReviewedFile) -> StateMapping:
@@ -203,19 +206,57 @@ def _decide(unit: UnitReview, segment: Segment, current: Translation, f: Reviewe
         return UNTOUCHED
     if not unit.target.strip():
         return "empty target: the stored translation is kept" if current.text else UNTOUCHED
+    codes = target_codes(unit, segment)
+    if isinstance(codes, str):
+        return codes
     written = states.written(current)
     state = unit.state or written  # a tool that drops the state attribute changes nothing
     newly_approved = unit.approved and written not in states.approved
-    if unit.target == current.text and state == written and not newly_approved:
+    same = unit.target == current.text and _positions(codes) == _positions(current.codes)
+    if same and state == written and not newly_approved:
         return None
-    if unit.target == current.text and not newly_approved and _keeps_origin(current, state):
+    if same and not newly_approved and _keeps_origin(current, state):
         return replace(current, state=state)  # only the state changed: MT stays MT
-    if unit.state is None and unit.target != current.text:
+    if unit.state is None and not same:
         state = "translated"  # edited by a tool that writes no states: translated, not yet reviewed
     if newly_approved and state not in states.approved:
         state = "final"  # approved="yes" on a state that does not say so: the approval wins
     return replace(current, text=unit.target, origin=Origin.HUMAN, state=state, provenance=f.path.name,
-                   score=None, model=None, candidates=())
+                   score=None, model=None, candidates=(), codes=codes)
+
+
+def target_codes(unit: UnitReview, segment: Segment) -> tuple[InlineCode, ...] | str:
+    """The segment's codes where the reviewer left them in the target, or why they cannot be
+    stored: a code missing, an extra or duplicated one, an unknown id, or a broken pair.  Codes
+    that are reordered or nested differently but stay well formed are fine: word order changes
+    between languages."""
+    source = {(c.id, _side(c.role)): c for c in segment.codes}
+    seen: dict[tuple[str, str], InlineCode] = {}
+    for mark in unit.target_marks:
+        key = (mark.id, _side(mark.role))
+        if key not in source:
+            return f"inline code {mark.id!r} in the target is not in the source (unknown or extra code)"
+        if key in seen:
+            return f"inline code {mark.id!r} appears twice in the target"
+        if mark.role is not source[key].role:
+            return f"inline code {mark.id!r} is a {source[key].role.value} code in the source, {mark.role.value} in the target"
+        seen[key] = replace(source[key], offset=mark.offset)
+    missing = sorted({c.id for key, c in source.items() if key not in seen})
+    if missing:
+        return f"inline code(s) {', '.join(missing)} of the source missing in the target"
+    placed = tuple(seen.values())
+    broken = well_formed(placed)
+    return f"inline codes not well formed in the target: {broken}" if broken else placed
+
+
+def _side(role: CodeRole) -> str:
+    """Which side of a code a mark is: a pair's two sides are told apart, isolated ones too."""
+    return {CodeRole.OPEN: "start", CodeRole.START: "start", CodeRole.CLOSE: "end",
+            CodeRole.END: "end"}.get(role, "standalone")
+
+
+def _positions(codes: Sequence[InlineCode]) -> list[tuple[str, str, int]]:
+    return sorted((c.id, c.role.value, c.offset) for c in codes)
 
 
 def _keeps_origin(current: Translation, state: str) -> bool:

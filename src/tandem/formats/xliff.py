@@ -16,6 +16,7 @@ from lxml import etree
 
 from tandem.document import BilingualDocument, Candidate, Origin, Translation
 from tandem.errors import InputError
+from tandem.formats.inline import Mark
 
 STATES_12 = ("new", "needs-translation", "needs-adaptation", "needs-l10n", "needs-review-adaptation",
              "needs-review-l10n", "needs-review-translation", "translated", "signed-off", "final")
@@ -39,6 +40,8 @@ class UnitReview:
     state: str | None  # None: the tool wrote no state
     approved: bool = False  # 1.2 approved="yes"
     target_lang: str = ""  # the target's own xml:lang, primary subtag ("" when not given)
+    source_marks: tuple[Mark, ...] = ()  # where the inline codes sit in the source
+    target_marks: tuple[Mark, ...] = ()  # ...and where the reviewer left them in the target
 
 
 @dataclass(frozen=True)

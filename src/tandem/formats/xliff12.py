@@ -16,8 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from tandem import __version__
-from tandem.document import AlignedPair, BilingualDocument, Candidate
-from tandem.formats import xml
+from tandem.document import AlignedPair, BilingualDocument, Candidate, CodeKind, CodeRole, InlineCode
+from tandem.formats import inline, xml
 from tandem.formats.xliff import (STATES_12, ReviewedFile, StateMapping, UnitReview, XliffVersion,
                                   candidate_origin, original_name, state_12, unit_notes)
 
@@ -26,8 +26,6 @@ TOOL_ID = "tandem"
 QA_TOOL = "tandem-qa"
 # States 1.2 also marks approved="yes" (as translate-toolkit and the CAT tools built on it do).
 APPROVED = ("translated", "signed-off", "final")
-# Inline native codes: their content is markup, not text.
-_CODES = frozenset({"bpt", "ept", "ph", "it", "ut", "x", "bx", "ex"})
 
 
 def serialize(doc: BilingualDocument) -> bytes:
@@ -57,8 +55,8 @@ def _trans_unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument
     if state in APPROVED:
         unit.set("approved", "yes")
     unit.set(xml.XML_SPACE, "preserve")  # segment text is exact, spaces included
-    _text(unit, "source", doc.article.language, pair.segment.text)
-    target = _text(unit, "target", doc.target_language, translation.text)
+    _text(unit, "source", doc.article.language, pair.segment.text, pair.segment.codes)
+    target = _text(unit, "target", doc.target_language, translation.text, translation.codes)
     target.set("state", state)
     if qualifier:
         target.set("state-qualifier", qualifier)
@@ -75,13 +73,44 @@ def _alt_trans(unit: etree._Element, candidate: Candidate, doc: BilingualDocumen
     alt = etree.SubElement(unit, _q("alt-trans"), {"match-quality": f"{candidate.match_quality:g}",
                                                     "origin": candidate_origin(candidate)})
     _text(alt, "source", doc.article.language, candidate.source_text)
-    _text(alt, "target", doc.target_language, candidate.text)
+    _text(alt, "target", doc.target_language, candidate.text, candidate.codes)
 
 
-def _text(parent: etree._Element, tag: str, language: str, text: str) -> etree._Element:
+def _text(parent: etree._Element, tag: str, language: str, text: str,
+          codes: tuple[InlineCode, ...] = ()) -> etree._Element:
     element = xml.set_lang(etree.SubElement(parent, _q(tag)), language)
-    element.text = text
+    inline.write(element, text, codes, _BUILDER)
     return element
+
+
+def _ctype(code: InlineCode) -> str:
+    """XLIFF 1.2's ctype for a code: its own values where it has one, ``x-KIND`` otherwise."""
+    return _CTYPES.get(code.kind, f"x-{code.kind.value}")
+
+
+def _attributes(code: InlineCode, **more: str) -> dict[str, str]:
+    attributes = {"id": code.id, "ctype": _ctype(code), **more}
+    if code.equiv:
+        attributes["equiv-text"] = code.equiv
+    return attributes
+
+
+def _end_attributes(code: InlineCode) -> dict[str, str]:
+    """An ``<ex/>`` names its ``<bx/>`` with ``rid`` when both are in this unit; an isolated end
+    (its start is in the previous sentence's unit) carries the pair's id alone, as the strict
+    schema only lets ``rid`` point at a ``<bx/>`` of the same element."""
+    if code.role is CodeRole.END:
+        return {"id": code.id}
+    return {"id": f"{code.id}e", "rid": code.id}
+
+
+_CTYPES = {CodeKind.LINK: "link", CodeKind.BOLD: "bold", CodeKind.ITALIC: "italic",
+           CodeKind.UNDERLINE: "underlined", CodeKind.IMAGE: "image", CodeKind.BREAK: "lb"}
+_BUILDER = inline.Builder(
+    pair=lambda parent, c: etree.SubElement(parent, _q("g"), _attributes(c)),
+    start=lambda parent, c: etree.SubElement(parent, _q("bx"), _attributes(c, rid=c.id)),
+    end=lambda parent, c: etree.SubElement(parent, _q("ex"), _end_attributes(c)),
+    standalone=lambda parent, c: etree.SubElement(parent, _q("x"), _attributes(c)))
 
 
 def _q(tag: str) -> str:
@@ -100,11 +129,23 @@ def read_file(path: Path, root: etree._Element, file_el: etree._Element) -> Revi
 
 def _unit_review(unit: etree._Element, ns: str) -> UnitReview:
     source, target = xml.child(unit, "source", ns), xml.child(unit, "target", ns)
+    source_text, source_marks = inline.read(source, _READER)
+    target_text, target_marks = inline.read(target, _READER) if target is not None else (None, ())
     return UnitReview(
-        id=unit.get("id", ""), source=xml.inline_text(source, _CODES),
-        target=None if target is None else xml.inline_text(target, _CODES),
+        id=unit.get("id", ""), source=source_text, target=target_text,
         state=None if target is None else target.get("state"), approved=unit.get("approved") == "yes",
-        target_lang=xml.primary_language(None if target is None else target.get(xml.XML_LANG)))
+        target_lang=xml.primary_language(None if target is None else target.get(xml.XML_LANG)),
+        source_marks=source_marks, target_marks=target_marks)
+
+
+def _pair_id(element: etree._Element) -> str:
+    return element.get("rid") or element.get("id", "")
+
+
+# What other tools write is read too: <bpt>/<ept> and <ph> hold native markup (skipped as text).
+_READER = inline.Reader(pairs=frozenset({"g"}), starts={"bx": _pair_id, "bpt": _pair_id},
+                        ends={"ex": _pair_id, "ept": _pair_id}, standalones=frozenset({"x", "ph"}),
+                        skipped=frozenset({"it", "ut"}))
 
 
 VERSION = XliffVersion(

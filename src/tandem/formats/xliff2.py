@@ -16,8 +16,10 @@ from pathlib import Path
 from lxml import etree
 
 from tandem import __version__
-from tandem.document import AlignedPair, BilingualDocument, Candidate, Origin
-from tandem.formats import xml
+from dataclasses import replace
+
+from tandem.document import AlignedPair, BilingualDocument, Candidate, CodeKind, CodeRole, InlineCode, Origin
+from tandem.formats import inline, xml
 from tandem.formats.xliff import (STATES_20, ReviewedFile, StateMapping, UnitReview, XliffVersion,
                                   candidate_origin, original_name, state_20, unit_notes)
 
@@ -25,7 +27,6 @@ NS = "urn:oasis:names:tc:xliff:document:2.0"
 MTC = "urn:oasis:names:tc:xliff:matches:2.0"
 SEGMENT_ID = "s1"  # one segment per unit: Tandem's units are sentences already
 _MATCH_TYPE = {Origin.MT: "mt", Origin.TM: "tm", Origin.HUMAN: "tm"}
-_CODES = frozenset({"ph", "sc", "ec"})  # standalone native codes: markup, not text
 
 
 def serialize(doc: BilingualDocument) -> bytes:
@@ -51,10 +52,69 @@ def _unit(group: etree._Element, pair: AlignedPair) -> None:
         for candidate in translation.candidates:
             _match(matches, candidate, pair.segment.text)
     _notes(unit, pair)
+    _original_data(unit, pair.segment.codes)
     segment = etree.SubElement(unit, _q("segment"), id=SEGMENT_ID, state=state_20(translation))
-    etree.SubElement(segment, _q("source")).text = pair.segment.text
+    inline.write(etree.SubElement(segment, _q("source")), pair.segment.text, pair.segment.codes, _BUILDER)
     if translation.text:
-        etree.SubElement(segment, _q("target")).text = translation.text
+        inline.write(etree.SubElement(segment, _q("target")), translation.text, translation.codes, _BUILDER)
+
+
+def _original_data(unit: etree._Element, codes: tuple[InlineCode, ...]) -> None:
+    """The markup each code stands for, once per unit (``dataRef`` points at it)."""
+    if not codes:
+        return
+    data = etree.SubElement(unit, _q("originalData"))
+    for code in codes:
+        etree.SubElement(data, _q("data"), id=_data_id(code)).text = code.data
+
+
+def _data_id(code: InlineCode) -> str:
+    """``d1`` for a standalone code, ``d1s``/``d1e`` for the two sides of a pair."""
+    side = {CodeRole.OPEN: "s", CodeRole.START: "s", CodeRole.CLOSE: "e", CodeRole.END: "e"}.get(code.role, "")
+    return f"d{code.id}{side}"
+
+
+def _kind_attributes(code: InlineCode) -> dict[str, str]:
+    """``type``/``subType`` of a code; protected spans may be neither deleted nor copied."""
+    kind, sub_type = _TYPES.get(code.kind, ("fmt", f"tandem:{code.kind.value}"))
+    attributes = {"type": kind}
+    if sub_type:
+        attributes["subType"] = sub_type
+    if code.kind is CodeKind.PROTECTED:
+        attributes.update(canDelete="no", canCopy="no")
+    if code.equiv and code.role is CodeRole.STANDALONE:
+        attributes["disp"] = code.equiv
+    return attributes
+
+
+def _pair(parent: etree._Element, code: InlineCode) -> etree._Element:
+    return etree.SubElement(parent, _q("pc"), {"id": code.id, "dataRefStart": f"d{code.id}s",
+                                               "dataRefEnd": f"d{code.id}e", **_kind_attributes(code)})
+
+
+def _start(parent: etree._Element, code: InlineCode) -> etree._Element:
+    attributes = {"id": code.id, "dataRef": f"d{code.id}s", **_kind_attributes(code)}
+    if code.role is CodeRole.START:
+        attributes["isolated"] = "yes"  # its end is in another unit (the next sentence)
+    return etree.SubElement(parent, _q("sc"), attributes)
+
+
+def _end(parent: etree._Element, code: InlineCode) -> etree._Element:
+    if code.role is CodeRole.END:  # isolated: the start is in another unit
+        attributes = {"id": code.id, "isolated": "yes", "dataRef": f"d{code.id}e"}
+    else:
+        attributes = {"startRef": code.id, "dataRef": f"d{code.id}e"}
+    return etree.SubElement(parent, _q("ec"), {**attributes, **_kind_attributes(code)})
+
+
+def _standalone(parent: etree._Element, code: InlineCode) -> etree._Element:
+    return etree.SubElement(parent, _q("ph"), {"id": code.id, "dataRef": f"d{code.id}", **_kind_attributes(code)})
+
+
+_TYPES = {CodeKind.BOLD: ("fmt", "xlf:b"), CodeKind.ITALIC: ("fmt", "xlf:i"), CodeKind.UNDERLINE: ("fmt", "xlf:u"),
+          CodeKind.BREAK: ("fmt", "xlf:lb"), CodeKind.LINK: ("link", ""), CodeKind.IMAGE: ("image", ""),
+          CodeKind.QUOTE: ("quote", ""), CodeKind.PROTECTED: ("other", "xlf:var")}
+_BUILDER = inline.Builder(pair=_pair, start=_start, end=_end, standalone=_standalone)
 
 
 def _notes(unit: etree._Element, pair: AlignedPair) -> None:
@@ -86,6 +146,21 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
+def _joined(elements: list[etree._Element | None]) -> tuple[str, tuple[inline.Mark, ...]]:
+    """The text and marks of a unit's segments (a tool may have split the unit), joined."""
+    text, marks = "", []
+    for element in elements:
+        part, part_marks = inline.read(element, _READER)
+        marks.extend(replace(m, offset=m.offset + len(text)) for m in part_marks)
+        text += part
+    return text, tuple(inline.paired(marks))
+
+
+_READER = inline.Reader(pairs=frozenset({"pc"}), starts={"sc": lambda e: e.get("id", "")},
+                        ends={"ec": lambda e: e.get("startRef") or e.get("id", "")},
+                        standalones=frozenset({"ph"}))
+
+
 def read_file(path: Path, root: etree._Element, file_el: etree._Element) -> ReviewedFile:
     """One reviewed ``<file>``: every ``<unit>``, its segments and ignorables joined back."""
     ns = xml.namespace(file_el)
@@ -101,12 +176,12 @@ def _unit_review(unit: etree._Element, ns: str) -> UnitReview:
     targets = [xml.child(p, "target", ns) for p in parts]
     has_target = any(xml.child(s, "target", ns) is not None for s in segments)
     # An ignorable without a target keeps its source text (whitespace between segments).
-    target = "".join(xml.inline_text(t if t is not None else xml.child(p, "source", ns), _CODES)
-                     for p, t in zip(parts, targets))
+    target, target_marks = _joined([t if t is not None else xml.child(p, "source", ns) for p, t in zip(parts, targets)])
+    source, source_marks = _joined([xml.child(p, "source", ns) for p in parts])
     states = [s.get("state", "initial") for s in segments]
     return UnitReview(
-        id=unit.get("id", ""), source="".join(xml.inline_text(xml.child(p, "source", ns), _CODES) for p in parts),
-        target=target if has_target else None,
+        id=unit.get("id", ""), source=source, target=target if has_target else None,
+        source_marks=source_marks, target_marks=target_marks if has_target else (),
         # The least advanced segment state is the unit's: it is done only when every segment is.
         state=min(states, key=STATES_20.index) if states and set(states) <= set(STATES_20) else None,
         target_lang=next((xml.primary_language(t.get(xml.XML_LANG)) for t in targets

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tandem.document import Article, BilingualDocument, Entry, Origin, Translation
+from tandem.document import Article, BilingualDocument, Entry, InlineCode, Origin, Translation, codes_to_json
 from tandem.errors import InputError
 from tandem.memory import db
 from tandem.memory.articles import ArticleStore, Shown, StoredArticle
@@ -38,6 +38,7 @@ class Reviewed:
     source_lang: str
     source_text: str
     translation: Translation  # segment_id names the article's segment
+    source_codes: tuple[InlineCode, ...] = ()  # the segment's codes (the translation's own are in it)
 
 
 class Memory:
@@ -97,7 +98,8 @@ class Memory:
             self.articles.save_source(article, [d.target_language for d in docs], xliff)
             for doc in docs:
                 row_ids = [None if p.translation.origin is Origin.NONE
-                           else self.tm.upsert(article.language, p.segment.text, _row_form(p.translation))
+                           else self.tm.upsert(article.language, p.segment.text, _row_form(p.translation),
+                                               source_codes=p.segment.codes)
                            for p in doc.pairs]
                 self.articles.save_units(article.name, doc, row_ids)
 
@@ -108,10 +110,12 @@ class Memory:
             for r in reviewed:
                 t = r.translation
                 if t.origin is Origin.HUMAN:
-                    row_id = self.tm.upsert(r.source_lang, r.source_text, t, touch=True)
-                    self.articles.record_review(r.article, t.language, r.source_text, row_id)
+                    row_id = self.tm.upsert(r.source_lang, r.source_text, t, touch=True, source_codes=r.source_codes)
+                    self.articles.record_review(r.article, t.language, r.source_text, row_id,
+                                                codes_to_json(r.source_codes))
                 elif t.state:
-                    self.articles.record_state(r.article, t.language, r.source_text, t.state)
+                    self.articles.record_state(r.article, t.language, r.source_text, t.state,
+                                               codes_to_json(r.source_codes))
 
 
 def _row_form(t: Translation) -> Translation:

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
-from tandem.document import Article, BilingualDocument, Candidate, Origin, Paragraph, Segment, Translation
-from tandem.memory.tm import now_utc, translation
+from tandem.document import (Article, BilingualDocument, BlockKind, Candidate, Origin, Paragraph, Segment,
+                             Translation, codes_from_json, codes_to_json)
+from tandem.memory.tm import Match, now_utc, translation
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,13 @@ class ArticleStore:
         by_paragraph: dict[int, list[Segment]] = {}
         for s in self._db.execute("SELECT * FROM segments WHERE article = ? ORDER BY paragraph, number", (name,)):
             by_paragraph.setdefault(s["paragraph"], []).append(
-                Segment(paragraph=s["paragraph"], number=s["number"], text=s["text"], start=s["start"], end=s["end"]))
-        paragraphs = tuple(Paragraph(number=p["number"], text=p["text"], start=p["start"],
-                                     segments=tuple(by_paragraph.get(p["number"], ())))
+                Segment(paragraph=s["paragraph"], number=s["number"], text=s["text"], start=s["start"], end=s["end"],
+                        codes=codes_from_json(s["codes"])))
+        paragraphs = tuple(_paragraph(p, tuple(by_paragraph.get(p["number"], ())))
                            for p in self._db.execute("SELECT * FROM paragraphs WHERE article = ? ORDER BY number",
                                                      (name,)))
         article = Article(name=name, source_path=row["source_path"], language=row["language"],
-                          text=row["text"], paragraphs=paragraphs)
+                          text=row["text"], paragraphs=paragraphs, format=row["format"])
         return StoredArticle(article, tuple(json.loads(row["targets"])), tuple(json.loads(row["xliff"])),
                              row["source_file"])
 
@@ -88,12 +89,13 @@ class ArticleStore:
         return [shown[s.id].translation if s.id in shown else Translation(s.id, target_lang, "", Origin.NONE)
                 for s in article.segments]
 
-    def reviews(self, name: str, target_lang: str) -> dict[str, Translation]:
-        """Source text -> the article's latest human translation of that sentence (any state)."""
+    def reviews(self, name: str, target_lang: str) -> dict[str, Match]:
+        """Source text -> the article's latest human translation of that sentence (any state), with
+        the codes of the source it was made for."""
         rows = self._db.execute(
             "SELECT t.* FROM article_reviews r JOIN translations t ON t.id = r.translation_id "
             "WHERE r.article = ? AND r.target_lang = ?", (name, target_lang))
-        return {r["source_text"]: translation(r, "") for r in rows}
+        return {r["source_text"]: Match(translation(r, ""), r["source_codes"]) for r in rows}
 
     def matching(self, units: Sequence[tuple[str, str]]) -> list[str]:
         """Names of the articles that hold every (segment id, source text) of ``units``
@@ -112,18 +114,24 @@ class ArticleStore:
         name = article.name
         self._db.execute(
             "INSERT INTO articles (name, original, source_path, language, text, targets, updated_at, xliff, "
-            "source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "source_file, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
             "original = excluded.original, source_path = excluded.source_path, language = excluded.language, "
             "text = excluded.text, targets = excluded.targets, updated_at = excluded.updated_at, "
-            "xliff = excluded.xliff, source_file = excluded.source_file",
+            "xliff = excluded.xliff, source_file = excluded.source_file, format = excluded.format",
             (name, PurePath(article.source_path).name, article.source_path, article.language, article.text,
-             json.dumps(list(targets)), now_utc(), json.dumps(list(xliff)), source_file(article)))
+             json.dumps(list(targets)), now_utc(), json.dumps(list(xliff)), source_file(article), article.format))
         for table in ("units", "segments", "paragraphs"):
             self._db.execute(f"DELETE FROM {table} WHERE article = ?", (name,))
-        self._db.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?)",
-                             [(name, p.number, p.text, p.start) for p in article.paragraphs])
-        self._db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             [(name, s.id, s.paragraph, s.number, s.text, s.start, s.end) for s in article.segments])
+        self._db.executemany(
+            "INSERT INTO paragraphs (article, number, text, start, kind, level, codes, end_offset, name) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(name, p.number, p.text, p.start, p.kind.value, p.level, codes_to_json(p.codes), p.end, p.name)
+             for p in article.paragraphs])
+        self._db.executemany(
+            "INSERT INTO segments (article, id, paragraph, number, text, start, end, codes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(name, s.id, s.paragraph, s.number, s.text, s.start, s.end, codes_to_json(s.codes))
+             for s in article.segments])
 
     def save_units(self, name: str, doc: BilingualDocument, row_ids: Sequence[int | None]) -> None:
         """What each segment of ``doc`` shows: the translation row ``row_ids[i]`` of pair ``i``."""
@@ -137,24 +145,31 @@ class ArticleStore:
         """Record the XLIFF versions the article's outputs are now written in."""
         self._db.execute("UPDATE articles SET xliff = ? WHERE name = ?", (json.dumps(list(xliff)), name))
 
-    def record_review(self, name: str, target_lang: str, source_text: str, row_id: int) -> None:
+    def record_review(self, name: str, target_lang: str, source_text: str, row_id: int, source_codes: str = "") -> None:
         """Make ``row_id`` the article's latest human translation of ``source_text``, and show it on
-        every segment holding that sentence (the draft's candidates have done their job)."""
+        every segment holding that sentence with those codes (the draft's candidates have done
+        their job)."""
         self._db.execute(
             "INSERT INTO article_reviews VALUES (?, ?, ?, ?, ?) ON CONFLICT (article, target_lang, source_text) "
             "DO UPDATE SET translation_id = excluded.translation_id, updated_at = excluded.updated_at",
             (name, target_lang, source_text, row_id, now_utc()))
         self._db.execute(
             "UPDATE units SET translation_id = ?, candidates = '[]', state = NULL WHERE article = ? "
-            "AND target_lang = ? AND segment_id IN (SELECT id FROM segments WHERE article = ? AND text = ?)",
-            (row_id, name, target_lang, name, source_text))
+            "AND target_lang = ? AND segment_id IN (SELECT id FROM segments WHERE article = ? AND text = ? "
+            "AND codes = ?)", (row_id, name, target_lang, name, source_text, source_codes))
 
-    def record_state(self, name: str, target_lang: str, source_text: str, state: str) -> None:
+    def record_state(self, name: str, target_lang: str, source_text: str, state: str, source_codes: str = "") -> None:
         """A reviewer's state on MT or memory text they left unchanged, on every segment of that sentence."""
         self._db.execute(
             "UPDATE units SET state = ? WHERE article = ? AND target_lang = ? AND segment_id IN "
-            "(SELECT id FROM segments WHERE article = ? AND text = ?)",
-            (state, name, target_lang, name, source_text))
+            "(SELECT id FROM segments WHERE article = ? AND text = ? AND codes = ?)",
+            (state, name, target_lang, name, source_text, source_codes))
+
+
+def _paragraph(row: sqlite3.Row, segments: tuple[Segment, ...]) -> Paragraph:
+    return Paragraph(number=row["number"], text=row["text"], start=row["start"], segments=segments,
+                     kind=BlockKind(row["kind"]), level=row["level"], codes=codes_from_json(row["codes"]),
+                     end=row["end_offset"], name=row["name"])
 
 
 def source_file(article: Article) -> str:
@@ -179,9 +194,9 @@ def _shown(row: sqlite3.Row, segment_id: str, target_lang: str) -> Translation:
 
 def encode_candidates(candidates: Sequence[Candidate]) -> str:
     return json.dumps([[c.text, c.origin.value, c.match_quality, c.source_text, c.provenance]
-                       for c in candidates], ensure_ascii=False)
+                       + ([codes_to_json(c.codes)] if c.codes else []) for c in candidates], ensure_ascii=False)
 
 
 def decode_candidates(data: str) -> tuple[Candidate, ...]:
-    return tuple(Candidate(text, Origin(origin), quality, source, provenance)
-                 for text, origin, quality, source, provenance in json.loads(data))
+    return tuple(Candidate(text, Origin(origin), quality, source, provenance, codes_from_json(codes[0] if codes else ""))
+                 for text, origin, quality, source, provenance, *codes in json.loads(data))

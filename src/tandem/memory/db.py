@@ -64,6 +64,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 3: which file an article came from (resolved path), so another file of the same name is noticed
         "ALTER TABLE articles ADD COLUMN source_file TEXT",
     ),
+    (  # 4: documents with inline markup: block kinds and codes; translations keyed by their codes too
+        "ALTER TABLE articles ADD COLUMN format TEXT NOT NULL DEFAULT 'text'",
+        "ALTER TABLE paragraphs ADD COLUMN kind TEXT NOT NULL DEFAULT 'paragraph'",
+        "ALTER TABLE paragraphs ADD COLUMN level INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE paragraphs ADD COLUMN codes TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE paragraphs ADD COLUMN end_offset INTEGER",
+        "ALTER TABLE paragraphs ADD COLUMN name TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE segments ADD COLUMN codes TEXT NOT NULL DEFAULT ''",
+        # SQLite cannot change a UNIQUE constraint in place: the table is rebuilt (foreign keys are
+        # off while migrating, see connect) and renamed; row ids, which units point at, are kept.
+        """CREATE TABLE translations_v4 (
+            id INTEGER PRIMARY KEY, source_lang TEXT NOT NULL, target_lang TEXT NOT NULL,
+            source_text TEXT NOT NULL, source_codes TEXT NOT NULL DEFAULT '', target_text TEXT NOT NULL,
+            target_codes TEXT NOT NULL DEFAULT '', origin TEXT NOT NULL,
+            state TEXT, model_name TEXT, model_version TEXT, provenance TEXT NOT NULL DEFAULT '',
+            score REAL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            UNIQUE (source_lang, target_lang, source_text, source_codes, target_text, target_codes, origin))""",
+        """INSERT INTO translations_v4 (id, source_lang, target_lang, source_text, target_text, origin, state,
+            model_name, model_version, provenance, score, created_at, updated_at)
+            SELECT id, source_lang, target_lang, source_text, target_text, origin, state, model_name,
+            model_version, provenance, score, created_at, updated_at FROM translations""",
+        "DROP TABLE translations",
+        "ALTER TABLE translations_v4 RENAME TO translations",
+        "CREATE INDEX translations_source ON translations (source_lang, target_lang, source_text)",
+    ),
 )
 
 
@@ -72,8 +97,8 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(path, isolation_level=None, timeout=30)
         _prepare(connection)
+        migrate(connection, path)  # foreign keys off meanwhile: migration 4 rebuilds a referenced table
         connection.execute("PRAGMA foreign_keys = ON")
-        migrate(connection, path)
     except sqlite3.DatabaseError as exc:
         raise InputError(f"not a Tandem translation memory ({exc})", path=str(path)) from None
     return connection

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from tandem.document import Entry, ModelInfo, Origin, Translation, target_problem
+from tandem.document import (Entry, InlineCode, ModelInfo, Origin, Translation, codes_from_json, codes_to_json,
+                             target_problem)
 from tandem.memory.db import placeholders
 
 # Lookup preference among exact matches: reviewed work first, then imported
@@ -23,14 +25,24 @@ RANK = ("CASE WHEN reviewed(origin, state) THEN 0 WHEN origin = 'tm' THEN 1 WHEN
         "ELSE 3 END, updated_at DESC, id DESC")
 
 
+@dataclass(frozen=True)
+class Match:
+    """A stored translation of a source text, with the codes of the source it was made for
+    (a match is exact only when those are the segment's codes too)."""
+
+    translation: Translation
+    source_codes: str  # codes_to_json of the source's codes ('' for plain text)
+
+
 class TranslationMemory:
     """Reads and writes the ``translations`` table of an open memory."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
 
-    def exact(self, source_lang: str, target_lang: str, texts: Iterable[str]) -> dict[str, list[Translation]]:
-        """Every stored translation of each of ``texts``, best first (see ``RANK``); one query.
+    def exact(self, source_lang: str, target_lang: str, texts: Iterable[str]) -> dict[str, list[Match]]:
+        """Every stored translation of each of ``texts`` (whatever codes its source had), best first
+        (see ``RANK``); one query.
 
         The translations' ``segment_id`` is empty: the caller knows which segments it asks for.
         A blank target (only a memory written before imports refused them can hold one) is no
@@ -40,15 +52,15 @@ class TranslationMemory:
             f"SELECT * FROM translations WHERE source_lang = ? AND target_lang = ? AND source_text IN "
             f"(SELECT value FROM json_each(?)) AND trim(target_text) != '' ORDER BY source_text, {RANK}",
             (source_lang, target_lang, json.dumps(sorted(set(texts)), ensure_ascii=False))).fetchall()
-        found: dict[str, list[Translation]] = {}
+        found: dict[str, list[Match]] = {}
         for row in rows:
-            found.setdefault(row["source_text"], []).append(translation(row, ""))
+            found.setdefault(row["source_text"], []).append(Match(translation(row, ""), row["source_codes"]))
         return found
 
     def best_exact(self, source_lang: str, target_lang: str, source_text: str) -> Translation | None:
         """The best stored translation of exactly ``source_text`` that is not human work in review."""
         ranked = self.exact(source_lang, target_lang, [source_text]).get(source_text, [])
-        return next((t for t in ranked if not t.in_review), None)
+        return next((m.translation for m in ranked if not m.translation.in_review), None)
 
     def drafts(self, source_lang: str, target_lang: str, source_text: str) -> list[Translation]:
         """Every machine or memory translation ever stored for ``source_text``: what a run may
@@ -106,21 +118,25 @@ class TranslationMemory:
             changed += self._db.total_changes > before
         return changed, refused
 
-    def upsert(self, source_lang: str, source_text: str, t: Translation, touch: bool = False) -> int:
-        """The row id of ``t``; insert it, or update its details if they changed (or ``touch``:
-        a merge that reverts to an earlier review makes it the latest again)."""
-        key = (source_lang, t.language, source_text, t.text, t.origin.value)
+    def upsert(self, source_lang: str, source_text: str, t: Translation, touch: bool = False,
+               source_codes: tuple[InlineCode, ...] = ()) -> int:
+        """The row id of ``t`` (a translation of ``source_text`` with ``source_codes``); insert it,
+        or update its details if they changed (or ``touch``: a merge that reverts to an earlier
+        review makes it the latest again)."""
+        key = (source_lang, t.language, source_text, codes_to_json(source_codes), t.text, codes_to_json(t.codes),
+               t.origin.value)
         values = (t.state, t.model.name if t.model else None, t.model.version if t.model else None,
                   t.provenance, t.score)
         row = self._db.execute(
             "SELECT id, state, model_name, model_version, provenance, score FROM translations WHERE "
-            "source_lang = ? AND target_lang = ? AND source_text = ? AND target_text = ? AND origin = ?",
-            key).fetchone()
+            "source_lang = ? AND target_lang = ? AND source_text = ? AND source_codes = ? AND target_text = ? "
+            "AND target_codes = ? AND origin = ?", key).fetchone()
         if row is None:
             now = now_utc()
             return self._db.execute("INSERT INTO translations (source_lang, target_lang, source_text, "
-                                    "target_text, origin, state, model_name, model_version, provenance, "
-                                    "score, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    "source_codes, target_text, target_codes, origin, state, model_name, "
+                                    "model_version, provenance, score, created_at, updated_at) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                     (*key, *values, now, now)).lastrowid
         if touch or tuple(row)[1:] != values:
             self._db.execute("UPDATE translations SET state = ?, model_name = ?, model_version = ?, "
@@ -135,7 +151,7 @@ def translation(row: sqlite3.Row, segment_id: str) -> Translation:
         model = ModelInfo(row["model_name"], row["model_version"] or "", row["source_lang"], row["target_lang"])
     return Translation(segment_id=segment_id, language=row["target_lang"], text=row["target_text"],
                        origin=Origin(row["origin"]), score=row["score"], model=model, state=row["state"],
-                       provenance=row["provenance"])
+                       provenance=row["provenance"], codes=codes_from_json(row["target_codes"]))
 
 
 def _entry(row: sqlite3.Row) -> Entry:

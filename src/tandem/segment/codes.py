@@ -97,6 +97,26 @@ def _pair(codes: list[InlineCode]) -> list[InlineCode]:
             for c in codes]
 
 
+def ordered(codes: Sequence[InlineCode]) -> list[InlineCode]:
+    """Codes in document order: by offset; at one offset, closing codes first, then standalone
+    ones, then opening ones, then the closing codes of pairs that open there too (empty pairs).
+
+    >>> from tandem.document import CodeKind
+    >>> c = lambda i, role, at: InlineCode(i, role, CodeKind.BOLD, "", at)
+    >>> [(x.id, x.role.value) for x in ordered([c("2", CodeRole.OPEN, 3), c("1", CodeRole.CLOSE, 3),
+    ...                                         c("2", CodeRole.CLOSE, 3)])]
+    [('1', 'close'), ('2', 'open'), ('2', 'close')]
+    """
+    opened_at = {c.id: c.offset for c in codes if c.role in _OPENING}
+
+    def rank(code: InlineCode) -> int:
+        if code.role in _CLOSING:
+            return 3 if opened_at.get(code.id) == code.offset else 0
+        return 1 if code.role is CodeRole.STANDALONE else 2
+
+    return sorted(codes, key=lambda code: (code.offset, rank(code)))
+
+
 def well_formed(codes: Sequence[InlineCode]) -> str | None:
     """Why a segment's codes are not well formed (a pair closed before it opens, overlapping
     pairs, a pair with one side missing), or None.  Reordered and renested pairs are fine.
@@ -128,3 +148,35 @@ def well_formed(codes: Sequence[InlineCode]) -> str | None:
     if open_ids:
         return f"code {open_ids[-1]} is never closed"
     return None
+
+
+def safe_place(codes: Sequence[InlineCode], length: int) -> tuple[InlineCode, ...]:
+    """The defined safe place for codes that cannot be placed with confidence: paired codes
+    around the whole text (nesting kept), isolated starts at its start and ends at its end,
+    standalone codes at the end.
+
+    >>> from tandem.document import CodeKind
+    >>> codes = [InlineCode("1", CodeRole.OPEN, CodeKind.LINK, "<a>", 4), InlineCode("2", CodeRole.STANDALONE,
+    ...          CodeKind.BREAK, "<br>", 5), InlineCode("1", CodeRole.CLOSE, CodeKind.LINK, "</a>", 9)]
+    >>> [(c.id, c.offset) for c in safe_place(codes, 12)]
+    [('1', 0), ('1', 12), ('2', 12)]
+    """
+    opening = [replace(c, offset=0) for c in codes if c.role in _OPENING]
+    closing = [replace(c, offset=length) for c in reversed(codes) if c.role in _CLOSING]
+    standalone = [replace(c, offset=length) for c in codes if c.role is CodeRole.STANDALONE]
+    return (*opening, *closing, *standalone)
+
+
+def transfer(target_codes: Sequence[InlineCode], old_source: Sequence[InlineCode],
+             new_source: Sequence[InlineCode], length: int) -> tuple[InlineCode, ...]:
+    """The codes of ``new_source`` placed in a translation made for ``old_source`` (whose codes in
+    the translation are ``target_codes``): where both sources have the same sequence of code roles
+    and kinds (only the markup's details changed, e.g. a link's URL), each new code takes its old
+    counterpart's place; otherwise the safe place (:func:`safe_place`)."""
+    shape = [(c.role, c.kind) for c in old_source]
+    if shape != [(c.role, c.kind) for c in new_source] or len(target_codes) != len(old_source):
+        return safe_place(new_source, length)
+    counterpart = {(old.id, old.role): new for old, new in zip(old_source, new_source)}
+    placed = [replace(counterpart[(c.id, c.role)], offset=c.offset) for c in target_codes
+              if (c.id, c.role) in counterpart]
+    return tuple(placed) if len(placed) == len(new_source) else safe_place(new_source, length)
