@@ -23,6 +23,8 @@ from tandem.formats.xliff import (STATES_12, ReviewedFile, StateMapping, UnitRev
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 TOOL_ID = "tandem"
+# The datatype of each article format (1.2's own values, x- for others).
+DATATYPES = {"text": "plaintext", "html": "html", "markdown": "x-markdown"}
 QA_TOOL = "tandem-qa"
 # States 1.2 also marks approved="yes" (as translate-toolkit and the CAT tools built on it do).
 APPROVED = ("translated", "signed-off", "final")
@@ -35,7 +37,7 @@ def serialize(doc: BilingualDocument) -> bytes:
         "original": original_name(doc.article.source_path),
         "source-language": doc.article.language,
         "target-language": doc.target_language,
-        "datatype": "plaintext",
+        "datatype": DATATYPES.get(doc.article.format, f"x-{doc.article.format}"),
         "tool-id": TOOL_ID,
     })
     header = etree.SubElement(file_el, _q("header"))
