@@ -259,3 +259,29 @@ def test_print_keeps_pairs_side_by_side_without_navigation(browser, folders):
         loaded.page.screenshot(path=str(ARTIFACTS / "lighthouse" / "lighthouse.en-ja.print.png"), full_page=True)
     assert nav_shown == "none"
     assert all(abs(r["sTop"] - r["tTop"]) < 0.5 and r["sRight"] <= r["tLeft"] for r in rows)
+
+
+def test_article_links_are_clickable_and_hostile_ones_are_plain_text(browser, tmp_path):
+    from tandem import align
+    from tandem.document import BlockKind, CodeKind
+    from tests.test_publish_markup import _article, _translation, pair
+
+    text = "Read the report. Do not click here."
+    codes = [*pair("1", CodeKind.LINK, '<a href="other.html#top" onclick="alert(1)">', "</a>", 9, 15),
+             *pair("2", CodeKind.LINK, '<a href="javascript:alert(2)">', "</a>", 30, 34)]
+    article = _article([(BlockKind.HEADING, 2, "Links", []), (BlockKind.PARAGRAPH, 0, text, codes)], name="links")
+    ru = [_translation(s.id, "ru", s.text, s.codes) for s in article.segments]
+    site.publish_pages([align.align(article, "ru", ru)], tmp_path, date(2026, 12, 28))
+    (tmp_path / "other.html").write_text('<!DOCTYPE html><html lang="en"><title>Other</title><p id="top">Other</p>')
+    for name in ("links.en.html", "links.en-ru.html"):
+        with Loaded(browser, tmp_path / name, WIDE) as loaded:
+            dialogs: list[str] = []
+            loaded.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            hrefs = loaded.page.eval_on_selector_all("main a[href]", "links => links.map(a => a.href)")
+            assert hrefs and not [h for h in hrefs if not h.startswith("file://")], hrefs
+            loaded.page.get_by_text("here.", exact=False).last.click()  # the hostile link is only text
+            link = loaded.page.locator("#p2\\.s1 a" if name.endswith(".en.html") else "#p2\\.s1-en a")
+            assert link.count() == 1 and link.text_content() == "report"
+            link.click()
+            loaded.page.wait_for_url("**/other.html#top")
+            assert loaded.problems == [] and dialogs == [], (name, loaded.problems, dialogs)

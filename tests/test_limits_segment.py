@@ -110,14 +110,14 @@ def test_standard_input_larger_than_the_limit_is_refused():
 def test_symlink_to_a_device_is_refused(tmp_path):
     link = tmp_path / "null.txt"
     link.symlink_to("/dev/null")
-    with pytest.raises(InputError, match=r"null\.txt: is a character device, not an article file$"):
+    with pytest.raises(InputError, match=r"null\.txt: is a character device, not a regular file$"):
         read_article(link)
 
 
 def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    with pytest.raises(InputError, match=r"pipe\.txt: is a FIFO \(named pipe\), not an article file$"):
+    with pytest.raises(InputError, match=r"pipe\.txt: is a FIFO \(named pipe\), not a regular file$"):
         read_article(fifo)
 
 

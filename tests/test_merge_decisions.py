@@ -195,3 +195,57 @@ def test_a_translate_toolkit_po_round_trip_keeps_untouched_mt_as_mt(story, tmp_p
     page = etree.HTML((folder / "harbor-radar.en-ru.html").read_bytes())
     assert page.xpath('//td[@id="p1.s1-ru"]/@data-origin') == ["human"]
     assert page.xpath('//td[@id="p2.s1-ru"]/@data-origin') == ["mt"]
+
+
+def _repeated_sentence_run(tmp_path, packages_dir, capsys):
+    article = tmp_path / "pier.txt"
+    article.write_text("The pier opens today. Ships wait outside.\n\nThe pier opens today.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", str(article), "--to", "ru", "--out", str(out), "--models-dir", str(packages_dir)]) == 0
+    capsys.readouterr()
+    return out, out / "pier"
+
+
+def _edit_units(folder, tmp_path, edits, name):
+    tree = etree.parse(str(folder / "pier.en-ru.xlf"))
+    for unit in tree.iterfind(".//x:trans-unit", NS):
+        if unit.get("id") in edits:
+            target = unit.find("x:target", NS)
+            target.text, target.attrib["state"] = edits[unit.get("id")], "final"
+    path = tmp_path / name
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    return path
+
+
+def _targets(folder):
+    tree = etree.parse(str(folder / "pier.en-ru.xlf"))
+    return {u.get("id"): u.findtext("x:target", namespaces=NS) for u in tree.iterfind(".//x:trans-unit", NS)}
+
+
+def test_merging_a_file_again_never_undoes_its_edit_of_a_repeated_sentence(tmp_path, packages_dir, capsys):
+    """Found by the kill sweep: one copy of a repeated sentence edited (B), the other still showing
+    the earlier review (A); the first merge stores B, and merging the same file again must not
+    take the untouched copy's A for a new edit."""
+    out, folder = _repeated_sentence_run(tmp_path, packages_dir, capsys)
+    _merge(capsys, str(_edit_units(folder, tmp_path, {"p1.s1": "Причал открыт."}, "a.xlf")), "--out", str(out))
+    assert _targets(folder)["p2.s1"] == "Причал открыт."  # the same sentence: the same review
+    second = _edit_units(folder, tmp_path, {"p2.s1": "Пирс открывается сегодня."}, "b.xlf")
+    for attempt in range(2):
+        code, stdout, _ = _merge(capsys, str(second), "--out", str(out))
+        assert code == 0, stdout
+        assert _targets(folder)["p1.s1"] == _targets(folder)["p2.s1"] == "Пирс открывается сегодня.", (attempt, stdout)
+    assert "stale: another unit of this sentence in the file (p2.s1) holds the newer translation" in stdout
+
+
+def test_merging_again_repairs_outputs_a_killed_merge_left_incomplete(story, tmp_path, capsys):
+    """A merge killed after its memory commit: the memory holds the review, the folder has no
+    report and a leftover; the same merge again changes nothing in the memory but rebuilds."""
+    out, folder = story
+    reviewed = _qt_linguist(folder, tmp_path)
+    assert _merge(capsys, str(reviewed), "--out", str(out))[0] == 0
+    (folder / "report.json").unlink()
+    dead = folder / ".harbor-radar.en-ru.tmx.999999999.abcdefgh.tmp"
+    dead.write_text("half", encoding="utf-8")
+    code, stdout, _ = _merge(capsys, str(reviewed), "--out", str(out))
+    assert code == 0 and ": 0 updated" in stdout and f"rebuilt {folder}/" in stdout
+    assert (folder / "report.json").is_file() and not dead.exists()

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tandem import __version__, summary
-from tandem.errors import TandemError
+from tandem.errors import TandemError, printable
 
 # The --xliff choices (tandem.formats.XLIFF_CHOICES, spelled out so that `tandem --help` does not
 # import lxml; tests/test_cli.py checks that the two agree).
@@ -457,6 +457,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: say so in one line
         if args.debug:
             raise
-        print(f"tandem: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+        print(printable(f"tandem: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"),
               file=sys.stderr)
         return EXIT_FAILURE

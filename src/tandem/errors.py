@@ -26,7 +26,18 @@ class TandemError(Exception):
             where += f":{self.line}"
         if self.unit is not None:
             where += f" (unit {self.unit})"
-        return f"{where}: {self.message}" if where else self.message
+        return printable(f"{where}: {self.message}" if where else self.message)
+
+
+def printable(text: str) -> str:
+    r"""``text`` as one printable line: control characters (a newline in a file name) escaped, and
+    characters that cannot be encoded (a file name that is not UTF-8) written as escapes.
+
+    >>> print(printable("two\nlines"), printable("bad\udcffname"))
+    two\nlines bad\udcffname
+    """
+    escaped = "".join(repr(ch)[1:-1] if ch < " " or ch == "\x7f" else ch for ch in text)
+    return escaped.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class InputError(TandemError):

@@ -105,3 +105,48 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return pid < 2**22  # another user's live process (or a number no pid can be)
     return True
+
+
+def read_input(path: Path, max_bytes: int, what: str = "file", hint: str = "") -> bytes:
+    """The bytes of the input file ``path``: at most ``max_bytes`` (more is one InputError, with
+    ``hint`` saying how to allow more), and only from a regular file -- a FIFO would block,
+    ``/dev/zero`` would never end.  ``what`` names the file in errors ("article", "XLIFF file")."""
+    from tandem.errors import InputError
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO without writer would wait
+    except FileNotFoundError:
+        raise InputError(f"no such {what if what.endswith('file') else 'file'}", path=str(path)) from None
+    except OSError as exc:  # Windows refuses to open a folder at all
+        reason = f"is a directory, not {_an(what)}" if path.is_dir() else f"cannot read: {exc.strerror}"
+        raise InputError(reason, path=str(path)) from None
+    try:
+        _check_regular(os.fstat(fd).st_mode, str(path), what)
+    except InputError:
+        os.close(fd)
+        raise
+    with open(fd, "rb") as f:
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
+    if len(data) > max_bytes:
+        raise InputError(f"{what} is larger than the limit of {max_bytes:,} bytes{hint}", path=str(path))
+    return data
+
+
+def _an(what: str) -> str:
+    return f"{'an' if what[:1].lower() in 'aeiox' else 'a'} {what}"
+
+
+def _check_regular(mode: int, where: str, what: str) -> None:
+    """Refuse anything but a regular file (checked on the opened file, not the name)."""
+    from tandem.errors import InputError
+
+    if stat.S_ISDIR(mode):
+        raise InputError(f"is a directory, not {_an(what)}", path=where)
+    if not stat.S_ISREG(mode):
+        kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+                else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "not a regular file")
+        raise InputError(f"is {kind}, not a regular file", path=where)

@@ -46,6 +46,8 @@ def _unusable(name: str) -> str | None:
         return "it starts with '.' (hidden, and the prefix of Tandem's temporary files)"
     if _UNSAFE.search(name):
         return "it holds a path separator or a control character"
+    if any("\ud800" <= ch <= "\udfff" for ch in name):
+        return "it is not valid UTF-8"
     if name in RESERVED:
         return "it is the name of the translation memory file"
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:

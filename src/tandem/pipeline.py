@@ -73,6 +73,9 @@ def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer
     timer = Timer()
     with timer("read"):
         article = read_article(path, settings.source_language, max_bytes=settings.max_article_bytes)
+    if article.format != "text":  # removed once MT places codes and the translated document is written
+        raise InputError(f"{article.format} articles are read, but not yet translated end to end "
+                         "(use a .txt article)", path=str(path))
     with timer("segment"):
         return segment.segment_article(article), timer
 
@@ -174,13 +177,16 @@ def merge(paths: Sequence[Path], workspace: Workspace,
 
     ``xliff`` chooses the XLIFF versions rebuilt (``1.2``, ``2.1``, ``both``); None keeps the
     versions the article's outputs were last written in.  Returns the per-file results and the
-    folders that were rewritten.
+    folders that were rewritten (every article the files belong to).
     """
     files = review.read_files(paths)
     with open_existing_memory(workspace.tm_path) as memory:
         with memory.transaction():
-            results, changed = review.merge(memory, files)
-            rebuilt = [_rebuild_merged(memory, workspace, name, xliff) for name in changed]
+            results, _changed = review.merge(memory, files)
+            # Every article a file belongs to is rebuilt, changed or not: merging the file again
+            # repairs outputs an interrupted merge (killed after its commit) left incomplete.
+            names = sorted({r.article for r in results})
+            rebuilt = [_rebuild_merged(memory, workspace, name, xliff) for name in names]
     for item in rebuilt:
         rebuild.write(item)
     return results, [item.folder for item in rebuilt]

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tandem.document import (Article, CodeRole, InlineCode, Origin, Segment, Translation, is_reviewed_state,
-                             target_problem)
+from tandem.document import (Article, CodeRole, InlineCode, Origin, Segment, Translation, codes_to_json,
+                             is_reviewed_state, target_problem)
 from tandem.errors import InputError
 from tandem.formats import XLIFF_VERSIONS, ReviewedFile, omegat, read_reviewed
 from tandem.formats.xliff import StateMapping, UnitReview
@@ -124,16 +124,48 @@ def _review_file(memory: Memory, f: ReviewedFile, article: Article) -> tuple[Fil
     segments = {s.id: s for s in article.segments}
     current = {t.segment_id: t for t in memory.articles.translations(article, f.target_lang)}
     states = _states(f)
-    accepted: dict[str, Reviewed] = {}
+    decided: list[tuple[UnitReview, object]] = []
     seen: set[str] = set()
     for unit in f.units:
         decision = _rejection(unit, segments, seen)
         seen.add(unit.id)
         if decision is None:
             decision = _decide_unit(memory, unit, segments[unit.id], current[unit.id], f, states)
+        decided.append((unit, decision))
+    accepted: dict[str, Reviewed] = {}
+    for unit, decision in _agree_within_file(memory, decided, segments, current, f):
         _record(result, accepted, unit, decision, article, segments)
     result.missing = [i for i in segments if i not in seen]
     return result, list(accepted.values())
+
+
+def _agree_within_file(memory: Memory, decided: list[tuple[UnitReview, object]], segments: dict[str, Segment],
+                       current: dict[str, Translation], f: ReviewedFile) -> list[tuple[UnitReview, object]]:
+    """Copies of one sentence in one file that disagree: a copy the reviewer edited (a text the
+    memory has never held for that sentence) wins over copies still showing a translation the
+    memory held before -- they are what the file was written with, not edits -- and without such
+    an edit the copy showing the memory's current translation wins.  Merging a file twice, or
+    again after an interrupted merge, so never undoes the edit it holds."""
+    by_sentence: dict[tuple[str, str], list[int]] = {}
+    for index, (unit, decision) in enumerate(decided):
+        if unit.id in segments and unit.target is not None and not isinstance(decision, str):
+            seg = segments[unit.id]
+            by_sentence.setdefault((seg.text, codes_to_json(seg.codes)), []).append(index)
+    result = list(decided)
+    for (text, _codes), indexes in by_sentence.items():
+        targets = {decided[i][0].target for i in indexes}
+        if len(targets) < 2:
+            continue
+        known = {m.translation.text for m in memory.tm.exact(f.source_lang, f.target_lang, [text]).get(text, [])}
+        fresh = [i for i in indexes if decided[i][0].target not in known]
+        shown = current[decided[indexes[0]][0].id].text
+        winners = fresh or [i for i in indexes if decided[i][0].target == shown]
+        for i in indexes:
+            unit, decision = decided[i]
+            if winners and i not in winners and decision is not None and decision is not UNTOUCHED:
+                result[i] = (unit, f"stale: another unit of this sentence in the file ({decided[winners[-1]][0].id}) "
+                                   "holds the newer translation")
+    return result
 
 
 def _decide_unit(memory: Memory, unit: UnitReview, segment: Segment, current: Translation, f: ReviewedFile,

@@ -111,6 +111,9 @@ class Workspace:
         ``tandem.db.txt`` writes to ``OUT/tandem.db``)."""
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise InputError("the output folder (--out) is a file", path=str(self.out_dir))
+        blocked = next((p for p in self.out_dir.parents if p.exists() and not p.is_dir()), None)
+        if blocked is not None:
+            raise InputError(f"cannot create the output folder (--out): {blocked} is a file", path=str(self.out_dir))
         memory = os.path.abspath(self.tm_path)
         for name, path in names:
             folder = self.article_folder(name)

@@ -1,4 +1,4 @@
-"""Reliability suite ("nothing lost, nothing escapes"): hostile inputs and kill -9.
+"""Reliability suite ("nothing lost, nothing escapes"): hostile inputs, kill -9, review sequences.
 
 - :mod:`tests.reliability.harness` runs the real ``tandem`` console script in a
   bounded child process (timeout, address-space limit, its own process group)
@@ -6,6 +6,7 @@
 - :mod:`tests.reliability.hostile` is the table of hostile cases.
 - :mod:`tests.reliability.kills` kills ``run``, ``merge`` and ``publish`` at
   random moments and checks the workspace's invariants after each kill.
-- ``sweep.py`` runs everything and writes ``sweep.result.json``;
+- :mod:`tests.reliability.sequences` runs random review sequences (in-process).
+- ``sweep.py`` runs all three and writes ``sweep.result.json``;
   ``tests/test_reliability.py`` runs a fast subset in CI.
 """

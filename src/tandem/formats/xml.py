@@ -11,11 +11,13 @@ through :func:`parse`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 
 from tandem.document import NOT_XML_CHARS
 from tandem.errors import InputError
+from tandem.fsutil import read_input
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
@@ -68,16 +70,15 @@ def _ascii_view(data: bytes) -> bytes:
     return data
 
 
+# Largest XML file read from outside (a reviewed XLIFF of a 10 MB article with its candidates
+# stays well below it): a bigger one, or /dev/zero, is refused before it fills the memory.
+MAX_XML_BYTES = 200_000_000
+
+
 def read_bytes(path, what: str = "file") -> bytes:
-    """A file's bytes, or one :class:`InputError` line saying why it cannot be read."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"no such {what}", path=str(path)) from None
-    except IsADirectoryError:
-        raise InputError(f"is a directory, not a {what}", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    """A file's bytes, or one :class:`InputError` line saying why it cannot be read (not a
+    regular file, larger than :data:`MAX_XML_BYTES`...)."""
+    return read_input(Path(path), MAX_XML_BYTES, what)
 
 
 def local_name(element: etree._Element) -> str:

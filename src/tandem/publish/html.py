@@ -1,9 +1,11 @@
 """HTML rendering: the Jinja2 environment, review summaries and Japanese line breaks.
 
 Templates are rendered with autoescaping on, so article text can never become
-markup; Japanese text is cut into phrases by BudouX and the template puts a
-``<wbr>`` between them (the phrases themselves stay escaped text).  Which pages
-an article gets, and how they link to each other, is :mod:`tandem.publish.site`.
+markup; Japanese text is cut into phrases by BudouX, and a sentence is written
+with a ``<wbr>`` between them (the phrases themselves stay escaped text) by
+:mod:`tandem.publish.markup`, which also rebuilds the sentence's inline markup
+as safe HTML.  Which pages an article gets, and how they link to each other,
+is :mod:`tandem.publish.site`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tandem import i18n
-from tandem.document import BilingualDocument, Origin, Paragraph, word_separator
+from tandem.document import BilingualDocument, BlockKind, Origin, Paragraph, word_separator
 
 # Languages whose phrase breaks BudouX finds (sentences are joined as document.word_separator says).
 BUDOUX_LANGUAGES = ("ja",)
@@ -51,17 +53,25 @@ def summarize(doc: BilingualDocument) -> ReviewSummary:
 
 
 def headline(paragraphs: tuple[Paragraph, ...]) -> Paragraph | None:
-    """The first paragraph when it reads as a news headline: one unpunctuated sentence.
+    """The first paragraph when it reads as a news headline: one unpunctuated sentence, or a
+    first-level heading of one sentence in a document that marks its headings.
 
-    >>> from tandem.document import Paragraph
+    >>> from tandem.document import BlockKind, Paragraph, Segment
     >>> headline((Paragraph(1, "Council backs radar plan", 0),)).number
     1
     >>> headline((Paragraph(1, "The council met. It voted.", 0),)) is None
     True
+    >>> title = Segment(1, 1, "Why radar?", 0, 10)
+    >>> headline((Paragraph(1, title.text, 0, (title,), kind=BlockKind.HEADING, level=1),)).number
+    1
     """
     if not paragraphs:
         return None
     first = paragraphs[0]
+    if first.kind is BlockKind.HEADING:  # the document says what its title is
+        return first if first.level == 1 and len(first.segments) == 1 else None
+    if first.kind is not BlockKind.PARAGRAPH:  # a list or a quotation opening the text is no headline
+        return None
     text = first.text.strip()
     if len(first.segments) > 1 or len(text) > 200 or text.endswith(HEADLINE_ENDINGS):
         return None
@@ -123,7 +133,6 @@ def _environment(ui: str) -> Environment:
         share=lambda part, whole: i18n.format_share(part, whole, ui),
         day=lambda d: i18n.format_day(d, ui),
         language_name=i18n.language_name,
-        phrases=phrases,
     )
     env.globals.update(summarize=summarize, sentence_separator=word_separator, Origin=Origin)
     return env

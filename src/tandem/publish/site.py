@@ -11,22 +11,39 @@ The reading pages are alternates of each other: every page carries the same
 ``<link rel="alternate" hreflang>`` set, with ``index.html`` as ``x-default``.
 Anchors: ``#pN.sM`` is a sentence (a table row on bilingual pages, a sentence
 on reading pages); on bilingual pages each side also has ``#pN.sM-LANG``.
+
+Markup: each sentence's inline codes become safe HTML (:mod:`tandem.publish.markup`),
+the source side from ``Segment.codes``, the target side from ``Translation.codes``.
+Block kinds: reading pages write headings as ``<hN>``, list items as ``<ul><li>``, quotes
+as ``<blockquote>``, terms and definitions as ``<dl>``, captions as ``<figure><figcaption>``;
+bilingual pages keep one row per sentence and mark the paragraph's kind on its ``<tbody>``
+(a heading's text is a heading, ``role="heading"``, below the page's own ``<h2>``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
 from tandem import __version__, i18n
-from tandem.document import AlignedPair, BilingualDocument, Origin, Paragraph
+from markupsafe import Markup
+
+from tandem.document import (AlignedPair, BilingualDocument, BlockKind, InlineCode, Origin, Paragraph, Translation,
+                             word_separator)
 from tandem.errors import InputError
 from tandem.fsutil import write_atomic
-from tandem.publish import html
+from tandem.publish import html, markup
 
 INDEX = "index.html"
+
+# Reading pages: the container a run of blocks of one kind shares, and each block's element.
+CONTAINERS = {BlockKind.LIST_ITEM: "ul", BlockKind.QUOTE: "blockquote", BlockKind.TERM: "dl",
+              BlockKind.DEFINITION: "dl", BlockKind.CAPTION: "figure"}
+ITEM_TAGS = {BlockKind.LIST_ITEM: "li", BlockKind.QUOTE: "p", BlockKind.TERM: "dt", BlockKind.DEFINITION: "dd",
+             BlockKind.CAPTION: "figcaption"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,32 @@ class Sentence:
     text: str
     language: str
     origin: Origin | None = None  # None on the source-language page
+    codes: tuple[InlineCode, ...] = ()  # the sentence's inline markup, offsets into ``text``
+    context: tuple[InlineCode, ...] = ()  # the codes of its whole paragraph (pairs cut by a boundary)
+    attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # translated alt/title by code
+
+    @property
+    def html(self) -> Markup:
+        """The sentence as safe HTML: escaped text, its markup rebuilt, Japanese phrase breaks."""
+        return markup.render(self.text, self.codes, self.language, self.context, self.attributes)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of a reading page: its element (``p``, ``h2``, ``li``...) and sentences."""
+
+    number: int
+    tag: str
+    sentences: list[Sentence]
+    css: str = ""  # a class for kinds without an element of their own (cells, attributes)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Blocks sharing a container (a list, a quotation, a figure), or one block (``container`` "")."""
+
+    container: str
+    blocks: list[Block]
 
 
 @dataclass(frozen=True)
@@ -90,7 +133,8 @@ def render_pages(docs: list[BilingualDocument], today: date | None = None) -> di
     for doc, link in zip(docs, site.bilingual):
         pages[link.file] = html.render("bilingual.html.j2", i18n.ui_locale(doc.target_language), site=site,
                                        version=__version__, doc=doc, title=_title(doc, doc.target_language),
-                                       current=link.href, summary=html.summarize(doc))
+                                       current=link.href, summary=html.summarize(doc), cells=_cells(doc),
+                                       heading_level=bilingual_heading_level)
     return pages
 
 
@@ -117,24 +161,147 @@ def _reading_page(doc: BilingualDocument, link: Link, site: Site) -> bytes:
     """The article in ``link``'s language: the source, or ``doc``'s translation."""
     language = link.hreflang
     translated = language == doc.target_language
-    paragraphs = [(p.number, _sentences(p, pairs, doc, translated)) for p, pairs in doc.paragraphs()]
+    attributes = _translated_attributes(doc) if translated else {}
+    paragraphs = [(p, _sentences(p, pairs, doc, translated, attributes.get(p.number, {})))
+                  for p, pairs in doc.paragraphs()]
     title_sentences = paragraphs.pop(0)[1] if html.headline(doc.article.paragraphs) else []
     return html.render("reading.html.j2", i18n.ui_locale(language), site=site, version=__version__,
-                       language=language, paragraphs=paragraphs, title_sentences=title_sentences,
+                       language=language, groups=_groups(paragraphs), title_sentences=title_sentences,
                        title=_title(doc, language), current=link.href,
                        summary=html.summarize(doc) if translated else None,
                        compare=site.bilingual_for(language) if translated else None)
 
 
 def _sentences(paragraph: Paragraph, pairs: tuple[AlignedPair, ...], doc: BilingualDocument,
-               translated: bool) -> list[Sentence]:
-    """A paragraph's sentences in the page language; untranslated ones stay in the source."""
+               translated: bool, attributes: Mapping[str, Mapping[str, str]]) -> list[Sentence]:
+    """A paragraph's sentences in the page language; untranslated ones stay in the source.
+    ``attributes``: the translated alt and title texts of the paragraph's codes."""
     source = doc.article.language
+    (source_codes, source_context), (target_codes, target_context) = _sides(pairs)
     if not translated:
-        return [Sentence(s.id, s.text, source) for s in paragraph.segments]
-    return [Sentence(p.segment.id, p.translation.text, doc.target_language, p.translation.origin)
-            if p.translation.text else Sentence(p.segment.id, p.segment.text, source, p.translation.origin)
-            for p in pairs]
+        return [Sentence(p.segment.id, p.segment.text, source, None, codes, source_context)
+                for p, codes in zip(pairs, source_codes)]
+    return [Sentence(p.segment.id, p.translation.text, doc.target_language, p.translation.origin,
+                     codes, target_context, attributes)
+            if p.translation.text else
+            Sentence(p.segment.id, p.segment.text, source, p.translation.origin, own_codes, source_context)
+            for p, own_codes, codes in zip(pairs, source_codes, target_codes)]
+
+
+def translation_codes(translation: Translation) -> tuple[InlineCode, ...]:
+    """The inline codes of a translation, offsets into its text (none when it has no text: the
+    page shows "Not translated yet" or the source instead)."""
+    return translation.codes if translation.text else ()
+
+
+Side = tuple[list[tuple[InlineCode, ...]], tuple[InlineCode, ...]]
+
+
+def _sides(pairs: Sequence[AlignedPair]) -> tuple[Side, Side]:
+    """One paragraph's codes, source side and target side: each sentence's own (with the spans
+    covering it whole, see :func:`markup.covering_codes`) and all of the paragraph's."""
+    source = [(p.segment.text, p.segment.codes) for p in pairs]
+    target = [(p.translation.text, translation_codes(p.translation)) for p in pairs]
+    return ((markup.covering_codes(source), tuple(c for _, codes in source for c in codes)),
+            (markup.covering_codes(target), tuple(c for _, codes in target for c in codes)))
+
+
+def _cells(doc: BilingualDocument) -> dict[str, tuple[Markup, Markup]]:
+    """Each sentence's two sides on the bilingual page as HTML: {segment id: (source, target)}."""
+    cells, attributes = {}, _translated_attributes(doc)
+    for paragraph, pairs in doc.paragraphs():
+        (source_codes, source_context), (target_codes, target_context) = _sides(pairs)
+        for pair, own_codes, codes in zip(pairs, source_codes, target_codes):
+            cells[pair.segment.id] = (
+                markup.render(pair.segment.text, own_codes, doc.article.language, source_context),
+                markup.render(pair.translation.text, codes, doc.target_language, target_context,
+                              attributes.get(paragraph.number, {})))
+    return cells
+
+
+@dataclass(frozen=True)
+class AttributePlace:
+    """Where an attribute block (an image's alt, a title) sits: a code of another paragraph."""
+
+    host: int  # the number of the paragraph holding the code
+    code_id: str
+    name: str  # "alt" or "title"
+
+
+def attribute_places(paragraphs: Sequence[Paragraph]) -> dict[int, AttributePlace]:
+    """{attribute block number: its place}.  A reader gives an ``alt``/``title`` a block of its
+    own, placed where its value sits in the document: inside the paragraph holding the code;
+    the code is the next one there whose markup holds that attribute with that very text.
+    Blocks with no such code (an image outside any paragraph) have no place."""
+    hosts = [p for p in paragraphs if p.kind is not BlockKind.ATTRIBUTE]
+    slots: dict[int, list[tuple[str, str, str]]] = {}
+    places = {}
+    for block in sorted((p for p in paragraphs if p.kind is BlockKind.ATTRIBUTE), key=lambda p: p.start):
+        host = next((h for h in hosts if h.start <= block.start <= _end(h)), None)
+        if host is None:
+            continue
+        left = slots.setdefault(host.number, markup.attribute_slots([c for s in host.segments for c in s.codes]))
+        wanted = (block.name, " ".join(block.text.split()))
+        found = next((i for i, (_, name, value) in enumerate(left) if (name, value) == wanted), None)
+        if found is not None:
+            places[block.number] = AttributePlace(host.number, left[found][0], block.name)
+            del left[:found + 1]
+    return places
+
+
+def _end(paragraph: Paragraph) -> int:
+    return paragraph.end if paragraph.end is not None else paragraph.start + len(paragraph.text)
+
+
+def _translated_attributes(doc: BilingualDocument) -> dict[int, dict[str, dict[str, str]]]:
+    """The translated alt and title texts: {host paragraph: {code id: {name: text}}}; an
+    attribute not wholly translated keeps the markup's own text."""
+    places, separator = attribute_places(doc.article.paragraphs), word_separator(doc.target_language)
+    result: dict[int, dict[str, dict[str, str]]] = {}
+    for paragraph, pairs in doc.paragraphs():
+        place, texts = places.get(paragraph.number), [p.translation.text for p in pairs]
+        if place is not None and texts and all(texts):
+            result.setdefault(place.host, {}).setdefault(place.code_id, {})[place.name] = separator.join(texts)
+    return result
+
+
+def bilingual_heading_level(paragraph: Paragraph) -> int:
+    """A heading paragraph's level on the bilingual page: below the page's own ``<h2>``.
+
+    >>> bilingual_heading_level(Paragraph(1, "Title", 0, kind=BlockKind.HEADING, level=1))
+    3
+    """
+    return min(6, max(1, paragraph.level) + 2)
+
+
+def _groups(paragraphs: list[tuple[Paragraph, list[Sentence]]]) -> list[Group]:
+    """A reading page's paragraphs as blocks, runs of list items (quotes, terms) in one container.
+    Attribute blocks are not running text: their translations go into the alt and title they
+    come from (the bilingual page shows them as rows, for review)."""
+    groups: list[Group] = []
+    for paragraph, sentences in paragraphs:
+        if paragraph.kind is BlockKind.ATTRIBUTE:
+            continue
+        block = Block(paragraph.number, _block_tag(paragraph), sentences, _block_class(paragraph))
+        container = CONTAINERS.get(paragraph.kind, "")
+        # A figure holds one caption, so captions never share one.
+        if container and groups and groups[-1].container == container and container != "figure":
+            groups[-1].blocks.append(block)
+        else:
+            groups.append(Group(container, [block]))
+    return groups
+
+
+def _block_tag(paragraph: Paragraph) -> str:
+    """The element of one paragraph on a reading page; headings start at ``<h2>`` (the page has its ``<h1>``)."""
+    if paragraph.kind is BlockKind.HEADING:
+        return f"h{min(6, max(2, paragraph.level))}"
+    return ITEM_TAGS.get(paragraph.kind, "p")
+
+
+def _block_class(paragraph: Paragraph) -> str:
+    """Table cells (the model gives no rows or columns) are paragraphs with a class."""
+    return "block-cell" if paragraph.kind is BlockKind.CELL else ""
 
 
 def _title(doc: BilingualDocument, language: str) -> Sentence:
@@ -146,5 +313,6 @@ def _title(doc: BilingualDocument, language: str) -> Sentence:
     if language != doc.article.language:
         pair = doc.pairs[0]  # the headline is the first paragraph, one sentence
         if pair.translation.text:
-            return Sentence(segment.id, pair.translation.text, language, pair.translation.origin)
-    return Sentence(segment.id, segment.text, doc.article.language)
+            return Sentence(segment.id, pair.translation.text, language, pair.translation.origin,
+                            translation_codes(pair.translation))
+    return Sentence(segment.id, segment.text, doc.article.language, None, segment.codes)

@@ -9,14 +9,13 @@ end), and at most ``max_bytes`` of them: :data:`MAX_ARTICLE_BYTES` by default.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 from typing import BinaryIO
 
 from tandem.document import Article, Paragraph
 from tandem.errors import InputError
+from tandem.fsutil import read_input
 
 FILE_EXTENSIONS = (".txt", ".text")
 # A long news feature is about 50 KB and a whole novel 1-3 MB of UTF-8: 10 MB is far
@@ -85,35 +84,7 @@ def read_limited(stream: BinaryIO, max_bytes: int, where: str) -> bytes:
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    # O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever.
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
-    except OSError as exc:  # Windows refuses to open a folder at all
-        reason = "is a directory, not an article" if path.is_dir() else f"cannot read: {exc.strerror}"
-        raise InputError(reason, path=str(path)) from None
-    try:
-        _check_regular(os.fstat(fd).st_mode, str(path))
-    except InputError:
-        os.close(fd)
-        raise
-    with open(fd, "rb") as f:
-        try:
-            return read_limited(f, max_bytes, str(path))
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from None
-
-
-def _check_regular(mode: int, where: str) -> None:
-    """Refuse anything but a regular file (checked on the opened file, not the name)."""
-    if stat.S_ISDIR(mode):
-        raise InputError("is a directory, not an article", path=where)
-    if not stat.S_ISREG(mode):
-        kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
-                else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "not a regular file")
-        raise InputError(f"is {kind}, not an article file", path=where)
+    return read_input(path, max_bytes, "article", hint=" (--max-article-mb)")
 
 
 def _chunks(text: str, separator: re.Pattern[str]):

@@ -33,6 +33,7 @@ from pathlib import Path
 import regex
 
 from tandem.errors import InputError
+from tandem.fsutil import read_input
 
 SRX_NAMESPACE = "http://www.lisa.org/srx20"
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "tandem.srx"
@@ -183,14 +184,8 @@ def load(path: str) -> RuleSet:
 
 
 def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such rules file", path=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an SRX rules file", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the rules file: {exc.strerror}", path=path) from exc
+    # A rules file is small: 10 MB is far beyond any real one, and stops /dev/zero or a FIFO.
+    return read_input(Path(path), 10_000_000, "rules file")
 
 
 def _ruleset(root, path: str) -> RuleSet:
