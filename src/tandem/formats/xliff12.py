@@ -47,7 +47,7 @@ def serialize(doc: BilingualDocument) -> bytes:
         group = etree.SubElement(body, _q("group"), id=f"p{paragraph.number}", restype="x-paragraph")
         for pair in pairs:
             _trans_unit(group, pair, doc)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml.to_bytes(root, frozenset({"source", "target"}))
 
 
 def _trans_unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument) -> None:
@@ -68,14 +68,17 @@ def _trans_unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument
         note = etree.SubElement(unit, _q("note"), {"from": QA_TOOL, "annotates": "target", "priority": "2"})
         note.text = f"QA {finding.code}: {finding.message}"
     for candidate in translation.candidates:
-        _alt_trans(unit, candidate, doc)
+        _alt_trans(unit, candidate, doc, pair)
 
 
-def _alt_trans(unit: etree._Element, candidate: Candidate, doc: BilingualDocument) -> None:
+def _alt_trans(unit: etree._Element, candidate: Candidate, doc: BilingualDocument, pair: AlignedPair) -> None:
     alt = etree.SubElement(unit, _q("alt-trans"), {"match-quality": f"{candidate.match_quality:g}",
                                                     "origin": candidate_origin(candidate)})
-    _text(alt, "source", doc.article.language, candidate.source_text)
-    _text(alt, "target", doc.target_language, candidate.text, candidate.codes)
+    # The candidate's codes are the segment's, placed in its text: they are written with the
+    # source they belong to, or not at all (a fuzzy match's source is another sentence).
+    same_source = candidate.source_text == pair.segment.text
+    _text(alt, "source", doc.article.language, candidate.source_text, pair.segment.codes if same_source else ())
+    _text(alt, "target", doc.target_language, candidate.text, candidate.codes if same_source else ())
 
 
 def _text(parent: etree._Element, tag: str, language: str, text: str,

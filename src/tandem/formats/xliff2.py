@@ -40,7 +40,7 @@ def serialize(doc: BilingualDocument) -> bytes:
         group = etree.SubElement(file_el, _q("group"), id=f"p{paragraph.number}", type="tandem:paragraph")
         for pair in pairs:
             _unit(group, pair)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml.to_bytes(root, frozenset({"source", "target", "data"}))
 
 
 def _unit(group: etree._Element, pair: AlignedPair) -> None:

@@ -156,3 +156,25 @@ def first_non_xml_char(text: str) -> re.Match[str] | None:
     (True, 3)
     """
     return NOT_XML_CHARS.search(text)
+
+
+def to_bytes(root: etree._Element, inline: frozenset[str]) -> bytes:
+    """The document as UTF-8 with an XML declaration, indented for people -- except inside the
+    elements named in ``inline`` (``source``, ``target``...), whose content is text with inline
+    codes, where any added whitespace would change the text (lxml's pretty printer adds it to an
+    element holding only codes)."""
+    _indent(root, inline, 0)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _indent(element: etree._Element, inline: frozenset[str], level: int) -> None:
+    if local_name(element) in inline or not len(element):
+        return
+    inside, after = "\n" + "  " * (level + 1), "\n" + "  " * level
+    if not (element.text or "").strip():
+        element.text = inside
+    for child in element:
+        _indent(child, inline, level + 1)
+        if not (child.tail or "").strip():
+            child.tail = inside
+    element[-1].tail = after
