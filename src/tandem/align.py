@@ -26,7 +26,7 @@ def align(article: Article, language: str, translations: list[Translation],
     if missing or extra:
         raise AlignmentError(f"translations do not match segments (missing {missing}, unknown {extra})",
                              path=article.source_path)
-    pairs = tuple(AlignedPair(segment=s, translation=by_id[s.id], findings=qa.check(s.text, by_id[s.id].text))
+    pairs = tuple(AlignedPair(segment=s, translation=by_id[s.id], findings=_findings(s, by_id[s.id]))
                   for s in segments)
     return BilingualDocument(article=article, target_language=language, pairs=pairs, model=model)
 
@@ -41,3 +41,7 @@ def _index(translations: list[Translation], language: str, where: str) -> dict[s
             raise AlignmentError("two translations for one segment", path=where, unit=t.segment_id)
         by_id[t.segment_id] = t
     return by_id
+
+
+def _findings(segment, translation: Translation):
+    return qa.check(segment.text, translation.text, segment.codes, translation.codes)

@@ -56,12 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="translate articles and write XLIFF, bilingual HTML and a report",
-        description="Translate each ARTICLE (UTF-8 text) into every target language, taking reviewed and "
+        description="Translate each ARTICLE (UTF-8 text, HTML or Markdown) into every target language, taking reviewed and "
                     "memory translations first and the installed argos models for the rest, and write, into "
                     "OUT/NAME/: NAME.en-LANG.xlf (XLIFF 1.2), NAME.en-LANG.xliff2.xlf (XLIFF 2.1), "
                     "NAME.en-LANG.tmx, the bilingual pages NAME.en-LANG.html, the reading pages NAME.LANG.html, "
-                    "index.html and report.json.")
-    run.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE", help="article file (.txt)")
+                    "index.html and report.json; for HTML and Markdown also the translated article in its "
+                    "own format (NAME.translated.LANG.html, NAME.LANG.md).")
+    run.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE",
+                     help="article file: .txt, .html/.htm (a CMS fragment or a saved page), .md/.markdown")
+    run.add_argument("--format", choices=("text", "html", "markdown"), default=None, dest="article_format",
+                     help="read every ARTICLE as this format (default: by its extension)")
+    run.add_argument("--select", default=None, metavar="CSS",
+                     help="HTML: the element that holds the article (default: the main <article>, else "
+                          "<main>, else <body>)")
     run.add_argument("--to", default="ru,ja", metavar="LANGS",
                      help="comma-separated target languages (default: ru,ja)")
     run.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
@@ -277,7 +284,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = run_settings(to=args.to, models_dir=args.models_dir, xliff=args.xliff, no_mt=args.no_mt,
                             tm_files=args.tm, offline=args.offline, install_models=args.install_models,
                             engine=_engine_settings(args), replace=args.replace,
-                            max_article_bytes=_megabytes(args.max_article_mb, "--max-article-mb"))
+                            max_article_bytes=_megabytes(args.max_article_mb, "--max-article-mb"),
+                            article_format=args.article_format, select=args.select)
     for report in pipeline.run(args.articles, Workspace(args.out, args.tm_db), settings, progress=_progress):
         print(summary.run_line(report))
         for warning in summary.untranslated_warnings(report):

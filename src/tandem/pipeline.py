@@ -72,10 +72,8 @@ def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
 def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer]:
     timer = Timer()
     with timer("read"):
-        article = read_article(path, settings.source_language, max_bytes=settings.max_article_bytes)
-    if article.format != "text":  # removed once MT places codes and the translated document is written
-        raise InputError(f"{article.format} articles are read, but not yet translated end to end "
-                         "(use a .txt article)", path=str(path))
+        article = read_article(path, settings.source_language, max_bytes=settings.max_article_bytes,
+                               format=settings.article_format, select=settings.select)
     with timer("segment"):
         return segment.segment_article(article), timer
 

@@ -1,4 +1,4 @@
-"""Quality checks on one segment pair: numbers, quote and bracket balance.
+"""Quality checks on one segment pair: numbers, quote and bracket balance, inline codes.
 
 Each check returns :class:`~tandem.document.Finding` objects; writers show
 them to the reviewer (XLIFF ``<note>``).  The checks are deliberately
@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 
-from tandem.document import Finding
+from tandem.document import CodeRole, Finding, InlineCode
+from tandem.segment.codes import well_formed
 
 # Digit groups ("1 000", "1,000"), decimals ("133.3", "133,3"), plain integers.
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])|\d+(?:[.,]\d+)*")
@@ -22,8 +25,10 @@ _OPENING_QUOTES = "«「『„"
 _CLOSING_QUOTES = "»」』”"
 
 
-def check(source: str, target: str) -> tuple[Finding, ...]:
-    """All findings for a source segment and its (non-empty) target.
+def check(source: str, target: str, source_codes: Sequence[InlineCode] = (),
+          target_codes: Sequence[InlineCode] = ()) -> tuple[Finding, ...]:
+    """All findings for a source segment and its (non-empty) target, with their inline codes
+    (offsets into ``source`` and ``target``; see :func:`codes`).
 
     >>> check("It costs $133.3 million.", "Стоит 133,3 млн долларов.")
     ()
@@ -34,7 +39,8 @@ def check(source: str, target: str) -> tuple[Finding, ...]:
     """
     if not target.strip():
         return ()
-    return (*_numbers(source, target), *_balance(source, target))
+    return (*_numbers(source, target), *_balance(source, target),
+            *codes(source_codes, target_codes, len(source), len(target)))
 
 
 def numbers(text: str) -> list[str]:
@@ -95,3 +101,122 @@ def _quotes_balanced(text: str) -> bool:
 
 def _brackets_balanced(text: str) -> bool:
     return all(text.count(a) == text.count(b) for a, b in _BRACKETS)
+
+
+# -- inline codes ---------------------------------------------------------------------------------
+
+def codes(source_codes: Sequence[InlineCode], target_codes: Sequence[InlineCode], source_length: int,
+          target_length: int) -> list[Finding]:
+    """Findings ``codes``: the target's codes are not exactly its source's (missing, extra,
+    duplicated, unknown id, outside the text, a broken pair); ``code-placement``: a code sits where
+    :mod:`tandem.mt.codes` puts what it cannot place with confidence (the safe place: a pair around
+    the whole sentence or around exactly what an enclosing code covers, an isolated start at the
+    sentence's or enclosing start's place, an end likewise, a standalone code at the end) while in
+    the source it does not; found from the codes alone, as the memory keeps them.
+
+    >>> from tandem.document import CodeKind
+    >>> a = lambda role, at: InlineCode("1", role, CodeKind.LINK, "", at)
+    >>> codes([a(CodeRole.OPEN, 6), a(CodeRole.CLOSE, 12)], [a(CodeRole.OPEN, 0)], 23, 20)[0].message
+    'code(s) missing in the target: 1 (link, close)'
+    >>> around_all = [a(CodeRole.OPEN, 0), a(CodeRole.CLOSE, 20)]
+    >>> codes([a(CodeRole.OPEN, 6), a(CodeRole.CLOSE, 12)], around_all, 23, 20)[0].code
+    'code-placement'
+    """
+    if not source_codes and not target_codes:
+        return []
+    problems = _code_problems(source_codes, target_codes, target_length)
+    if problems:
+        return [Finding("codes", "; ".join(problems))]
+    return [Finding("code-placement", message)
+            for message in _safe_placed(source_codes, target_codes, source_length, target_length)]
+
+
+def _name(code: InlineCode, kinds: dict[str, str]) -> str:
+    return f"{code.id} ({kinds.get(code.id, code.kind.value)}, {code.role.value})"
+
+
+def _code_problems(source: Sequence[InlineCode], target: Sequence[InlineCode], length: int) -> list[str]:
+    kinds = {c.id: c.kind.value for c in source}
+    wanted, got = Counter((c.id, c.role) for c in source), Counter((c.id, c.role) for c in target)
+    by_key = {(c.id, c.role): c for c in (*target, *source)}
+    problems = []
+    missing = [by_key[k] for k in wanted if got[k] < wanted[k]]
+    if missing:
+        problems.append("code(s) missing in the target: " + ", ".join(_name(c, kinds) for c in missing))
+    unknown = [c for c in target if c.id not in kinds]
+    if unknown:
+        problems.append("code(s) not in the source: " + ", ".join(_name(c, kinds) for c in unknown))
+    extra = [by_key[k] for k in got if got[k] > wanted[k] and k[0] in kinds]
+    duplicated = [c for c in extra if wanted[(c.id, c.role)]]
+    if duplicated:
+        problems.append("code(s) duplicated in the target: " + ", ".join(_name(c, kinds) for c in duplicated))
+    changed = [c for c in extra if not wanted[(c.id, c.role)]]
+    if changed:
+        problems.append("code(s) with another role than in the source: " + ", ".join(_name(c, kinds) for c in changed))
+    outside = [c for c in target if not 0 <= c.offset <= length]
+    if outside:
+        problems.append("code(s) outside the target text: " + ", ".join(_name(c, kinds) for c in outside))
+    if not problems:
+        broken = well_formed(target)
+        if broken:
+            problems.append(f"codes do not nest in the target: {broken}")
+    return problems
+
+
+def _spans(codes: Sequence[InlineCode], length: int) -> dict[str, tuple[int, int]]:
+    """Each pair's, isolated start's (to the end) and end's (from the start) span."""
+    spans: dict[str, list[int]] = {}
+    for c in codes:
+        if c.role is CodeRole.OPEN:
+            spans.setdefault(c.id, [c.offset, c.offset])[0] = c.offset
+        elif c.role is CodeRole.CLOSE:
+            spans.setdefault(c.id, [c.offset, c.offset])[1] = c.offset
+        elif c.role is CodeRole.START:
+            spans[c.id] = [c.offset, length]
+        elif c.role is CodeRole.END:
+            spans[c.id] = [0, c.offset]
+    return {k: (a, b) for k, (a, b) in spans.items()}
+
+
+def _safe_placed(source: Sequence[InlineCode], target: Sequence[InlineCode], source_length: int,
+                 target_length: int) -> list[str]:
+    kinds = {c.id: c.kind.value for c in source}
+    roles: dict[str, CodeRole] = {}
+    for c in source:  # a pair is known by its open
+        roles[c.id] = c.role if c.role is not CodeRole.CLOSE or c.id not in roles else roles[c.id]
+    s_spans, t_spans = _spans(source, source_length), _spans(target, target_length)
+    found = []
+    for key, (a, b) in s_spans.items():
+        t = t_spans[key]
+        if roles[key] is CodeRole.OPEN and a == b:  # an empty pair (or one holding a protected span only)
+            if (t[0] == target_length and a != source_length) or (t == (0, target_length) and 0 < target_length):
+                found.append(f"code {key} ({kinds[key]}) is at the end of the target (or around all of it) but "
+                             "not in the source: it may be at the safe place; check where it belongs")
+            continue
+        whole_t, whole_s = (0, target_length), (0, source_length)
+        enclosing = [(other, span) for other, span in s_spans.items()
+                     if other != key and span[0] <= a and b <= span[1] and span != (a, b)]
+        if roles[key] in (CodeRole.OPEN, CodeRole.CLOSE):
+            if t == whole_t and (a, b) != whole_s:
+                found.append(f"code {key} ({kinds[key]}) covers the whole target sentence but not the whole "
+                             "source: it may be at the safe place; check where it belongs")
+                continue
+            same = [o for o, _ in enclosing if t_spans.get(o) == t]
+            if same:
+                found.append(f"code {key} ({kinds[key]}) covers exactly what code {same[0]} covers in the target "
+                             "but not in the source: it may be at the safe place; check where it belongs")
+        elif roles[key] is CodeRole.START:
+            if (t[0] == 0 and a != 0) or any(t_spans.get(o, (-1, -1))[0] == t[0] for o, _ in enclosing):
+                found.append(f"code {key} ({kinds[key]}, start) is at the start of the target sentence (or of an "
+                             "enclosing code) but not in the source: it may be at the safe place; check it")
+        elif roles[key] is CodeRole.END:
+            if (t[1] == target_length and b != source_length) or any(
+                    t_spans.get(o, (-1, -1))[1] == t[1] for o, _ in enclosing):
+                found.append(f"code {key} ({kinds[key]}, end) is at the end of the target sentence (or of an "
+                             "enclosing code) but not in the source: it may be at the safe place; check it")
+    positions = {c.id: c.offset for c in target if c.role is CodeRole.STANDALONE}
+    for c in source:
+        if c.role is CodeRole.STANDALONE and positions.get(c.id) == target_length and c.offset != source_length:
+            found.append(f"code {c.id} ({kinds[c.id]}) is at the end of the target but not of the source: "
+                         "it may be at the safe place; check where it belongs")
+    return found

@@ -16,16 +16,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from tandem import align
-from tandem.document import Article, BilingualDocument, ModelInfo, Origin, Translation
+from tandem.document import Article, BilingualDocument, InlineCode, ModelInfo, Origin, Translation, word_separator
 from tandem.errors import InputError, OutputError
 from tandem.formats import OUTPUT_FORMATS, XLIFF_VERSIONS, output_kinds
 from tandem.fsutil import remove_leftovers, write_atomic
 from tandem.memory import Memory, StoredArticle
-from tandem.publish import site
+from tandem.publish import document as own_format, site
+from tandem.segment.codes import join
 from tandem.report import ArticleReport
 
 REPORT = "report.json"
 PAGES = "pages"  # the article's HTML pages, as an output kind
+DOCUMENT = "document"  # the translated article in its own format (HTML and Markdown articles)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Request:
         the report; the other XLIFF versions' files go."""
         kinds = output_kinds(xliff)
         stale = tuple(v.kind for v in XLIFF_VERSIONS.values() if v.kind not in kinds)
-        return cls((*kinds, PAGES), stale)
+        return cls((*kinds, PAGES, DOCUMENT), stale)
 
     @classmethod
     def pages(cls) -> "Request":
@@ -91,6 +93,8 @@ def render(memory: Memory, name: str, folder: Path, request: Request,
     for kind in request.kinds:
         if kind == PAGES:
             files.update({folder / page: data for page, data in site.render_pages(docs).items()})
+        elif kind == DOCUMENT:
+            files.update(translated_documents(docs, folder))
         else:
             files.update({folder / OUTPUT_FORMATS[kind].file_name(d): OUTPUT_FORMATS[kind].serialize(d)
                           for d in docs})
@@ -130,6 +134,31 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot remove an out-of-date output: {exc.strerror}", path=str(path)) from None
+
+
+def translated_documents(docs: Sequence[BilingualDocument], folder: Path) -> dict[Path, bytes]:
+    """The article in its own format, once per language (HTML and Markdown articles only: a
+    plain-text article's translation is its reading page)."""
+    article = docs[0].article if docs else None
+    if article is None or article.format == "text":
+        return {}
+    return {folder / own_format.output_name(article, d.target_language):
+            own_format.render_translated(article, paragraph_translations(d), d.target_language) for d in docs}
+
+
+def paragraph_translations(doc: BilingualDocument) -> dict[int, tuple[str, tuple[InlineCode, ...]]]:
+    """Each paragraph's translation with its codes: its sentences' translations joined by the
+    source's own spacing (none between sentences of Japanese), a sentence without one kept in
+    the source."""
+    separator = word_separator(doc.target_language)
+    result = {}
+    for paragraph, pairs in doc.paragraphs():
+        parts = [(p.translation.text, p.translation.codes) if p.translation.text else (p.segment.text, p.segment.codes)
+                 for p in pairs]
+        gaps = [separator and paragraph.text[a.segment.end - paragraph.start:b.segment.start - paragraph.start]
+                for a, b in zip(pairs, pairs[1:])]
+        result[paragraph.number] = join(parts, gaps)
+    return result
 
 
 def _read(path: Path) -> bytes | None:

@@ -144,6 +144,8 @@ class RunSettings:
     install_models: bool = False  # download missing packages from the index before running
     replace: bool = False  # an article of the same name from another file replaces the stored one
     max_article_bytes: int = 10_000_000  # larger articles are refused (tandem.readers.text.MAX_ARTICLE_BYTES)
+    article_format: str | None = None  # --format: the reader to use (None: by file extension)
+    select: str | None = None  # --select: CSS selector of the article in a saved HTML page
 
     def __post_init__(self) -> None:
         if not self.targets:
@@ -158,7 +160,8 @@ class RunSettings:
 def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None = None, xliff: str = "both",
                  no_mt: bool = False, tm_files: Sequence[Path] = (), offline: bool = False,
                  install_models: bool = False, engine: EngineSettings | None = None,
-                 replace: bool = False, max_article_bytes: int = 10_000_000) -> RunSettings:
+                 replace: bool = False, max_article_bytes: int = 10_000_000, article_format: str | None = None,
+                 select: str | None = None) -> RunSettings:
     """The one factory of run settings: option values in, validated settings out (reads
     ``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX`` and the XDG folders, here and only here)."""
     from tandem.formats import parse_xliff_choice  # here: `tandem --help` stays fast
@@ -167,7 +170,8 @@ def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None
                        index=IndexSettings.from_environment(offline=offline), targets=parse_targets(to),
                        engine=engine or EngineSettings(), xliff=parse_xliff_choice(xliff),
                        machine_translation=not no_mt, tm_files=tuple(tm_files), install_models=install_models,
-                       replace=replace, max_article_bytes=max_article_bytes)
+                       replace=replace, max_article_bytes=max_article_bytes, article_format=article_format,
+                       select=select)
 
 
 def publish_workspace(folder: Path, tm_db: Path | None = None) -> tuple[Path, Workspace]:

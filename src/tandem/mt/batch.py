@@ -4,15 +4,21 @@ translations.  It never touches the memory; the pipeline stores what it returns.
 Per target language, the segments of every article go to the engine in one
 batched call per route step (CTranslate2 sorts them by length and cuts them into
 batches); a sentence that occurs several times is translated once.
+
+Segments with inline codes are translated without them (protected text put back: see
+:func:`tandem.mt.codes.model_text`), in the same call, which then also returns the model's
+alignment; their codes are put into the translation by it (:func:`tandem.mt.codes.place`).
+Segments without codes take the plain path, exactly as before.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from tandem.document import Candidate, Origin, Segment, Translation
+from tandem.mt import codes
 from tandem.mt.engine import Engine, MTResult
 from tandem.mt.routes import Route
 from tandem.report import Timer
@@ -27,10 +33,14 @@ class Job:
     segments: tuple[Segment, ...]
 
 
-def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine,
-              timer: Timer) -> dict[tuple[str, str], dict[str, Translation]]:
+def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine, timer: Timer,
+              notes: MutableMapping[tuple[str, str, str], tuple[str, ...]] | None = None,
+              ) -> dict[tuple[str, str], dict[str, Translation]]:
     """(article, language) -> segment id -> machine translation, for every job whose language
-    has a route.  One engine call (per route step) per language, all articles together."""
+    has a route.  One engine call (per route step) per language, all articles together.
+
+    ``notes``, if given, receives (article, language, segment id) -> the notes on codes that could
+    not be placed with confidence (only for segments that have such codes)."""
     results: dict[tuple[str, str], dict[str, Translation]] = {}
     for language in dict.fromkeys(j.language for j in jobs):
         route = routes.get(language)
@@ -40,25 +50,48 @@ def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine,
         with timer("load_model"):
             for step in route.steps:
                 engine.load(step)
-        texts = list(dict.fromkeys(s.text for j in batch for s in j.segments))  # each sentence once
+        aligned: dict[str, bool] = {}  # each sentence once; aligned if any of its segments has codes
+        for segment in (s for j in batch for s in j.segments):
+            text = codes.model_text(segment) if segment.codes else segment.text
+            aligned[text] = aligned.get(text, False) or bool(segment.codes)
+        texts = list(aligned)
+        align = [aligned[t] for t in texts] if any(aligned.values()) else None
         with timer("translate"):
-            by_text = dict(zip(texts, engine.translate_route(route.steps, texts)))
+            by_text = dict(zip(texts, engine.translate_route(route.steps, texts, align)))
         for job in batch:
-            results[(job.article, language)] = {s.id: _translation(s, language, by_text[s.text], route)
-                                                for s in job.segments}
+            done = results[(job.article, language)] = {}
+            for segment in job.segments:
+                if not segment.codes:
+                    done[segment.id] = _translation(segment, language, by_text[segment.text], route)
+                    continue
+                result = by_text[codes.model_text(segment)]
+                placed = codes.place(segment, result)
+                done[segment.id] = _translation(segment, language, result, route, placed)
+                if notes is not None and placed.notes:
+                    notes[(job.article, language, segment.id)] = placed.notes
     return results
 
 
-def _translation(segment: Segment, language: str, result: MTResult, route: Route) -> Translation:
-    return Translation(segment_id=segment.id, language=language, text=result.text, origin=Origin.MT,
-                       score=result.score, model=route.info, candidates=_alternative(segment, result, route))
+def _translation(segment: Segment, language: str, result: MTResult, route: Route,
+                 placed: codes.Placement | None = None) -> Translation:
+    text, placed_codes = (result.text, ()) if placed is None else (placed.text, placed.codes)
+    return Translation(segment_id=segment.id, language=language, text=text, origin=Origin.MT,
+                       score=result.score, model=route.info, candidates=_alternative(segment, result, route),
+                       codes=placed_codes)
 
 
 def _alternative(segment: Segment, result: MTResult, route: Route) -> tuple[Candidate, ...]:
     """The beam's runner-up as a candidate; its match quality is the model's confidence,
-    the mean per-token probability in percent (exp of the normalised log-probability)."""
+    the mean per-token probability in percent (exp of the normalised log-probability).
+
+    For a segment with codes the runner-up has no alignment of its own: its codes are at the
+    safe place (protected text found verbatim is still taken out and stands for its code)."""
     if result.alternative is None or result.alternative_score is None:
         return ()
     quality = round(100 * math.exp(result.alternative_score), 1)
-    return (Candidate(text=result.alternative, origin=Origin.MT, match_quality=quality,
-                      source_text=segment.text, provenance=f"{route.info.name} {route.info.version}"),)
+    text, placed_codes = result.alternative, ()
+    if segment.codes:
+        placed = codes.place(segment, MTResult(result.alternative, result.alternative_score))
+        text, placed_codes = placed.text, placed.codes
+    return (Candidate(text=text, origin=Origin.MT, match_quality=quality, source_text=segment.text,
+                      provenance=f"{route.info.name} {route.info.version}", codes=placed_codes),)

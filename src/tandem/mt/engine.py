@@ -13,14 +13,21 @@ length_extra``) and each hypothesis is then cut to its own input's bound.
 Splitting the call into length buckets would bound the compute per bucket
 too, but costs batching efficiency on every article to guard against a
 degenerate model; a real model stops at its end token long before the bound.
+
+Alignment: for sentences with inline codes the caller asks for the cross-attention
+(``translate(..., align=[...])``); the call then runs with ``return_attention=True`` and
+each asked-for result carries an :class:`Alignment` per route step, which
+:mod:`tandem.mt.codes` uses to put the codes back.  A call where nothing is asked for
+is exactly the plain call.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from tandem.document import word_separator
+from tandem.document import NOT_XML_CHARS, word_separator
 from tandem.errors import ModelError
 from tandem.mt.models import InstalledPackage
 from tandem.settings import EngineSettings
@@ -41,6 +48,28 @@ class MTResult:
     score: float
     alternative: str | None = None
     alternative_score: float | None = None
+    alignment: tuple[Alignment, ...] = ()  # one per route step, when asked for (see Engine.translate)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """What one route step's best hypothesis looked at: its cross-attention.
+
+    ``attention[i][j]`` is the weight output piece ``target[i]`` gave source piece ``source[j]``
+    (each row sums to 1).  A segment split into chunks has the chunks' pieces one after the other
+    and a block-diagonal matrix (a chunk's output looked only at that chunk).  The target prefix,
+    if any, is not among the pieces; pieces past the output's length bound are dropped, as in
+    ``target_text``.
+    """
+
+    source_text: str  # what the step translated
+    target_text: str  # what it produced (the step's MTResult.text)
+    source: tuple[str, ...]
+    target: tuple[str, ...]
+    attention: tuple[tuple[float, ...], ...]
+    tokenizer: str  # "sentencepiece" or "bpe": how the pieces mark words
+    from_code: str
+    to_code: str
 
 
 @dataclass
@@ -56,32 +85,84 @@ class Engine:
         self.settings = settings
         self._loaded: dict[str, _LoadedModel] = {}
 
-    def translate_route(self, steps: tuple[InstalledPackage, ...], texts: list[str]) -> list[MTResult]:
+    def translate_route(self, steps: tuple[InstalledPackage, ...], texts: list[str],
+                        align: Sequence[bool] | None = None) -> list[MTResult]:
         """Translate through each package of a route in turn (one batched call per step).
 
         A pivot's score is the sum of its steps' scores: the log of the
-        product of the two per-token mean probabilities.
+        product of the two per-token mean probabilities.  ``align``: as for
+        :meth:`translate`; an aligned result has one :class:`Alignment` per step.
         """
         results = [MTResult(text, 0.0) for text in texts]
         for package in steps:
-            step = self.translate(package, [r.text for r in results])
+            step = self.translate(package, [r.text for r in results], align)
             results = [MTResult(s.text, r.score + s.score, s.alternative,
-                                None if s.alternative_score is None else r.score + s.alternative_score)
+                                None if s.alternative_score is None else r.score + s.alternative_score,
+                                r.alignment + s.alignment)
                        for r, s in zip(results, step)]
         return results
 
-    def translate(self, package: InstalledPackage, texts: list[str]) -> list[MTResult]:
-        """Translate ``texts`` in one batched call; results keep the input order."""
+    def translate(self, package: InstalledPackage, texts: list[str],
+                  align: Sequence[bool] | None = None) -> list[MTResult]:
+        """Translate ``texts`` in one batched call; results keep the input order.
+
+        ``align[i]`` true: result ``i`` also carries its :class:`Alignment` (the call then returns
+        the attention; without any true ``align`` it is the plain call, no extra work).
+        """
         if not texts:
             return []
         model = self.load(package)
         limit = self.settings.max_input_tokens
         pieces = [split_tokens(model.tokenizer.encode(text), limit, package.tokenizer) for text in texts]
         chunks = [chunk for chunk_list in pieces for chunk in chunk_list]
-        results = model.translator.translate_batch(chunks, **self._options(package, chunks))
+        options = self._options(package, chunks)
+        attention = align is not None and any(align)
+        if attention:
+            options["return_attention"] = True
+        results = model.translator.translate_batch(chunks, **options)
         decoded = iter(self._decode(package, model, chunk, r) for chunk, r in zip(chunks, results))
         joiner = word_separator(package.to_code)
-        return [_join([next(decoded) for _ in chunk_list], joiner) for chunk_list in pieces]
+        joined = [_join([next(decoded) for _ in chunk_list], joiner) for chunk_list in pieces]
+        if not attention:
+            return joined
+        return self._aligned(package, texts, pieces, results, joined, align)
+
+    def _aligned(self, package: InstalledPackage, texts: list[str], pieces: list[list[list[str]]],
+                 results: list, joined: list[MTResult], align: Sequence[bool]) -> list[MTResult]:
+        """The asked-for results with their alignment; chunks of one text are joined with offsets."""
+        out, position = [], 0
+        for text, chunk_list, result, wanted in zip(texts, pieces, joined, align):
+            chunk_results = results[position:position + len(chunk_list)]
+            position += len(chunk_list)
+            if wanted:
+                result = replace(result, alignment=(self._alignment(package, text, chunk_list, chunk_results,
+                                                                    result.text),))
+            out.append(result)
+        return out
+
+    def _alignment(self, package: InstalledPackage, text: str, chunk_list: list[list[str]], chunk_results: list,
+                   target_text: str) -> Alignment:
+        width = sum(len(chunk) for chunk in chunk_list)
+        target: list[str] = []
+        rows: list[tuple[float, ...]] = []
+        column = 0
+        for chunk, result in zip(chunk_list, chunk_results):
+            tokens = list(result.hypotheses[0]) if result.hypotheses else []
+            matrix = list(result.attention[0]) if result.attention else []
+            if package.target_prefix and tokens[:1] == [package.target_prefix]:
+                tokens, matrix = tokens[1:], matrix[1:]
+            tokens = tokens[:self.bound(len(chunk))]
+            before, after = (0.0,) * column, (0.0,) * (width - column - len(chunk))
+            for index, token in enumerate(tokens):
+                row = matrix[index] if index < len(matrix) else ()
+                row = tuple(float(w) for w in row[:len(chunk)]) + (0.0,) * max(0, len(chunk) - len(row))
+                target.append(token)
+                rows.append(before + row + after)
+            column += len(chunk)
+        return Alignment(source_text=text, target_text=target_text,
+                         source=tuple(p for chunk in chunk_list for p in chunk), target=tuple(target),
+                         attention=tuple(rows), tokenizer=package.tokenizer,
+                         from_code=package.from_code, to_code=package.to_code)
 
     def bound(self, input_tokens: int) -> int:
         """Most tokens the decoder may produce for an input of ``input_tokens``.
@@ -133,7 +214,9 @@ class Engine:
         text = model.tokenizer.decode(tokens) if tokens else ""
         if package.target_prefix and text.startswith(package.target_prefix):
             text = text[len(package.target_prefix):]
-        return text.strip(), score, max(len(tokens), 1)
+        # A model can emit byte pieces that decode to control characters (or U+FFFD halves):
+        # XML cannot hold them, and no translation needs them.
+        return NOT_XML_CHARS.sub("", text).strip(), score, max(len(tokens), 1)
 
     def load(self, package: InstalledPackage) -> _LoadedModel:
         """Load (once) the model and tokenizer of ``package``."""
