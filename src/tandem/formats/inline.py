@@ -15,13 +15,13 @@ markup each code stands for stays in the memory.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lxml import etree
 
 from tandem.document import CodeRole, InlineCode
 from tandem.formats.xml import code_point, local_name
-from tandem.segment.codes import ordered, well_formed
+from tandem.segment.codes import ordered, pair_isolated, well_formed
 
 Build = Callable[[etree._Element, InlineCode], etree._Element]
 
@@ -120,9 +120,4 @@ def _walk(element: etree._Element, reader: Reader, parts: list[str], marks: list
 
 def paired(marks: list[Mark]) -> list[Mark]:
     """A start and an end of one id in the same text are a pair."""
-    starts = {m.id for m in marks if m.role is CodeRole.START}
-    ends = {m.id for m in marks if m.role is CodeRole.END}
-    both = starts & ends
-    return [replace(m, role=CodeRole.OPEN) if m.role is CodeRole.START and m.id in both
-            else replace(m, role=CodeRole.CLOSE) if m.role is CodeRole.END and m.id in both else m
-            for m in marks]
+    return pair_isolated(marks)

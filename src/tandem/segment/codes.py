@@ -85,10 +85,12 @@ def join(parts: Sequence[tuple[str, tuple[InlineCode, ...]]], gaps: Sequence[str
             position = len(text)
         codes.extend(replace(c, offset=c.offset + position) for c in part_codes)
         text += part_text
-    return text, tuple(_pair(codes))
+    return text, tuple(pair_isolated(codes))
 
 
-def _pair(codes: list[InlineCode]) -> list[InlineCode]:
+def pair_isolated(codes: list) -> list:
+    """An isolated start and end of one id in the same text are a pair again (for codes, or for
+    anything else with an ``id`` and a ``role``, such as the marks read back from XLIFF)."""
     starts = {c.id for c in codes if c.role is CodeRole.START}
     ends = {c.id for c in codes if c.role is CodeRole.END}
     joined = starts & ends
