@@ -16,6 +16,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "src" / "tandem" / "samples"
 FRAGMENT = SAMPLES / "harbor-vote.html"
 PAGE = SAMPLES / "harbor-vote-page.html"
 LEGACY = SAMPLES / "harbor-vote-legacy.html"
+BLOG = SAMPLES / "ferry-strike-page.html"  # a blog engine's saved page: divs, no <article> or <main>
 
 
 def _parse(text: str, **options):
@@ -140,6 +141,18 @@ def test_a_page_without_article_or_main_leaves_its_furniture_out():
         assert not any(furniture in t for t in texts)
 
 
+def test_a_blog_engines_page_keeps_the_story_and_drops_skip_links_bars_widgets_and_related_posts():
+    article = read_article(BLOG)
+    texts = [p.text for p in article.paragraphs]
+    assert texts[:2] == ["Ferry crews walk out as talks stall", "By Ines Okafor March 5, 2027"]
+    assert texts[-2:] == ["The last strike, in 2019, lasted 11 days. Talks resume on Friday at 10 a.m. at the RLO.",
+                          "Regional Labour Office"]
+    assert [p.kind for p in article.paragraphs].count(BlockKind.LIST_ITEM) == 3  # the story's own list only
+    for furniture in ("Skip to content", "Subscribe", "Advertisement", "Share this", "Related", "Bridge tolls",
+                      "Leave a Reply", "About time", "Most read", "newsletter", "cookies", "Home", "Tagged"):
+        assert not any(furniture in t for t in texts), furniture
+
+
 def test_select_names_the_article_body():
     story = read_article(LEGACY, select="div.story-body")
     assert [p.text for p in story.paragraphs][-1] == "The north breakwater, where the mast will stand"
@@ -229,3 +242,10 @@ def test_code_starts_find_every_code_again():
             assert len(starts) == len(p.codes)
             for code, start in zip(p.codes, starts):
                 assert article.text.startswith(code.data, start)
+
+
+def test_list_items_know_their_list_type_and_depth():
+    article = _parse("<ol><li>One.<ul><li>Sub.</li></ul></li><li>Two.</li></ol><ul><li>Other.</li></ul>")
+    assert [(p.text, p.kind, p.level, p.name) for p in article.paragraphs] == [
+        ("One.", BlockKind.LIST_ITEM, 1, "ol"), ("Sub.", BlockKind.LIST_ITEM, 2, "ul"),
+        ("Two.", BlockKind.LIST_ITEM, 1, "ol"), ("Other.", BlockKind.LIST_ITEM, 1, "ul")]

@@ -133,3 +133,10 @@ def test_empty_markdown_is_refused(tmp_path: Path):
     with pytest.raises(InputError, match="empty"):
         read_article(path)
     assert read_article(path.rename(tmp_path / "b.markdown"), format="text").format == "text"
+
+
+def test_list_items_know_their_list_type_and_depth():
+    article = _parse("1. One.\n   - Sub *a*.\n2. Two.\n\n- Other.\n")
+    assert [(p.text, p.kind, p.level, p.name) for p in article.paragraphs] == [
+        ("One.", BlockKind.LIST_ITEM, 1, "ol"), ("Sub a.", BlockKind.LIST_ITEM, 2, "ul"),
+        ("Two.", BlockKind.LIST_ITEM, 1, "ol"), ("Other.", BlockKind.LIST_ITEM, 1, "ul")]

@@ -185,10 +185,12 @@ class Paragraph:
     start: int  # offset of the paragraph's first character in the article
     segments: tuple[Segment, ...] = ()
     kind: BlockKind = BlockKind.PARAGRAPH
-    level: int = 0  # heading level (1-6); 0 for other kinds
+    level: int = 0  # heading level (1-6); a list item's depth (1 at the top); 0 for other kinds
     codes: tuple[InlineCode, ...] = ()
     end: int | None = None  # end of the content in Article.text; None: start + len(text)
-    name: str = ""  # what an ATTRIBUTE block is (e.g. "alt", "title", "front-matter:summary")
+    # what an ATTRIBUTE block is (e.g. "alt", "title", "front-matter:summary"); a LIST_ITEM's
+    # list element ("ul" or "ol")
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -57,15 +57,19 @@ NEVER_IN_BODY = frozenset({"head", "nav"})  # page furniture, whatever the body 
 # landmarks and the class/id words sites give their banners, boxes and lists around a story.
 FURNITURE_TAGS = frozenset({"aside", "footer", "form"})
 FURNITURE_ROLES = frozenset("navigation banner contentinfo complementary dialog alertdialog search".split())
-_FURNITURE_WORDS = re.compile(r"(?:^|[-_])(?:cookies?|consent|gdpr|newsletter|sidebar|comments?|related|share|"
-                              r"sharing|social|promo|adverts?|ads?|masthead|menu|breadcrumbs?|footer|nav)(?:[-_]|$)",
-                              re.IGNORECASE)
+# Long words may begin a longer class name ("relatedposts", "sharedaddy"); short ones ("ad",
+# "nav", "menu", "skip") must be whole parts of it, or "address" and "navy" would match.
+_FURNITURE_WORDS = re.compile(r"(?:^|[-_])(?:(?:cookie|consent|gdpr|newsletter|sidebar|comment|related|shar(?:e|ing)|"
+                              r"social|promo|advert|masthead|breadcrumb|footer|subscri|paywall|toolbar|topbar)\w*|"
+                              r"(?:ads?|nav|menu|skip|top-bar|utility|login|signin|screen-reader-text|sr-only)"
+                              r"(?:[-_]|$))", re.IGNORECASE)
 PROTECTED = frozenset({"code", "kbd", "samp", "var"})
 INLINE_KINDS = {"a": CodeKind.LINK, "em": CodeKind.ITALIC, "i": CodeKind.ITALIC, "strong": CodeKind.BOLD,
                 "b": CodeKind.BOLD, "u": CodeKind.UNDERLINE, "s": CodeKind.STRIKE, "strike": CodeKind.STRIKE,
                 "del": CodeKind.STRIKE, "q": CodeKind.QUOTE, "cite": CodeKind.CITE, "abbr": CodeKind.ABBR,
                 "span": CodeKind.SPAN, "sub": CodeKind.SUB, "sup": CodeKind.SUP, "small": CodeKind.SMALL,
                 "mark": CodeKind.MARK}
+LISTS = ("ul", "ol", "menu")  # list containers; a list item's depth counts them
 BLOCK_KINDS = {"blockquote": BlockKind.QUOTE, "li": BlockKind.LIST_ITEM, "figcaption": BlockKind.CAPTION,
                "caption": BlockKind.CAPTION, "td": BlockKind.CELL, "th": BlockKind.CELL,
                "dt": BlockKind.TERM, "dd": BlockKind.DEFINITION}
@@ -556,12 +560,17 @@ class _Walker:
     def _raw(self, node: Node) -> tuple[int, int]:
         return self.tokens[node.start].start, node.raw_end
 
+    def _may_be_furniture(self, node: Node) -> bool:
+        """A block, or an inline element straight in the body (a "skip to content" link): inside
+        a story's paragraph an inline element is part of a sentence, whatever its class says."""
+        return node.is_block or len(self.context) == 1
+
     def _enter(self, node: Node) -> bool:
         """Handle an element's start; True to go on into its children."""
         start, end = self._raw(node)
         tag_token = self.tokens[node.start]
         if (node.tag in NEVER_IN_BODY or (node.is_block and (node.tag in SKIPPED or _protected(node)))
-                or (self.skip_furniture and node.is_block and _furniture(node))):
+                or (self.skip_furniture and self._may_be_furniture(node) and _furniture(node))):
             self._flush()
             return False
         if node.tag in SKIPPED:
@@ -613,17 +622,22 @@ class _Walker:
         self.run = InlineRun(self.document)
         if built is None:
             return
-        kind, level = self._kind()
+        kind, level, name = self._kind()
         self.found.append(Paragraph(number=0, text=built.text, start=built.start, kind=kind, level=level,
-                                    codes=built.codes, end=built.end))
+                                    codes=built.codes, end=built.end, name=name))
 
-    def _kind(self) -> tuple[BlockKind, int]:
+    def _kind(self) -> tuple[BlockKind, int, str]:
+        """The block's kind, level (a heading's; a list item's depth, 1 at the top) and, for a list
+        item, its list's element ("ul" or "ol"), so that pages rebuild the list as it was."""
         for tag in reversed(self.context):
             if tag in HEADINGS:
-                return BlockKind.HEADING, HEADINGS[tag]
+                return BlockKind.HEADING, HEADINGS[tag], ""
+            if tag == "li":
+                lists = [t for t in self.context if t in LISTS]
+                return BlockKind.LIST_ITEM, max(1, len(lists)), "ol" if lists[-1:] == ["ol"] else "ul"
             if tag in BLOCK_KINDS:
-                return BLOCK_KINDS[tag], 0
-        return BlockKind.PARAGRAPH, 0
+                return BLOCK_KINDS[tag], 0, ""
+        return BlockKind.PARAGRAPH, 0, ""
 
     def _attributes(self, node: Node, token: Token) -> None:
         """``alt`` of an image and any ``title``: blocks of their own, at their value's span."""

@@ -102,25 +102,33 @@ def _blocks(document: str, where: str) -> list[tuple[Paragraph, tuple[int, ...]]
     source = "\n".join(["" if i < body_line else t for i, t in enumerate(lines.texts)])
     tokens = markdown_parser().parse(source)
     containers: list[BlockKind] = []
+    lists: list[str] = []  # the enclosing lists' elements, "ul" or "ol"
     for index, token in enumerate(tokens):
         if token.type in ("blockquote_open", "list_item_open"):
             containers.append(BlockKind.QUOTE if token.type == "blockquote_open" else BlockKind.LIST_ITEM)
         elif token.type in ("blockquote_close", "list_item_close"):
             containers.pop()
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(token.tag)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
         elif token.type == "inline" and token.map:
-            kind, level = _kind(tokens[index - 1], containers)
+            kind, level = _kind(tokens[index - 1], containers, len(lists))
+            name = lists[-1] if kind is BlockKind.LIST_ITEM else ""
             try:
-                found.extend(_Inline(document, lines, token).blocks(kind, level))
+                found.extend(_Inline(document, lines, token).blocks(kind, level, name))
             except _Unaligned as exc:
                 raise InputError(f"cannot place Markdown inline markup ({exc})", path=where,
                                  line=token.map[0] + 1) from None
     return found
 
 
-def _kind(parent: Token, containers: list[BlockKind]) -> tuple[BlockKind, int]:
+def _kind(parent: Token, containers: list[BlockKind], list_depth: int) -> tuple[BlockKind, int]:
+    """The block's kind and level: a heading's, or a list item's depth (1 at the top)."""
     if parent.type == "heading_open":
         return BlockKind.HEADING, int(parent.tag[1:])
-    return (containers[-1] if containers else BlockKind.PARAGRAPH), 0
+    kind = containers[-1] if containers else BlockKind.PARAGRAPH
+    return kind, (list_depth if kind is BlockKind.LIST_ITEM else 0)
 
 
 # ---------------------------------------------------------------------------------- front matter
@@ -221,7 +229,7 @@ class _Inline:
         self.at = 0  # cursor in the content
         self.opened: list[int] = []
 
-    def blocks(self, kind: BlockKind, level: int) -> list[tuple[Paragraph, tuple[int, ...]]]:
+    def blocks(self, kind: BlockKind, level: int, name: str = "") -> list[tuple[Paragraph, tuple[int, ...]]]:
         index = 0
         while index < len(self.children):
             index = self._token(index)
@@ -229,7 +237,7 @@ class _Inline:
         found = list(self.attributes)
         if built is not None:
             found.append((Paragraph(number=0, text=built.text, start=built.start, end=built.end, kind=kind,
-                                    level=level, codes=built.codes), built.code_starts))
+                                    level=level, codes=built.codes, name=name), built.code_starts))
         return found
 
     def _expect(self, literal: str) -> int:
