@@ -160,12 +160,12 @@ def test_overlapping_and_unpaired_codes_still_give_well_formed_html():
 
 # -- a pair cut by a sentence boundary ------------------------------------------------------------
 
-def _article(blocks: list[tuple[BlockKind, int, str, list[InlineCode]]], name: str = "marked",
-             language: str = "en") -> Article:
-    """A segmented article from (kind, level, text, codes) blocks."""
+def _article(blocks: list[tuple], name: str = "marked", language: str = "en") -> Article:
+    """A segmented article from (kind, level, text, codes[, block name]) blocks."""
     paragraphs, start, texts = [], 0, []
-    for number, (kind, level, text, codes) in enumerate(blocks, start=1):
-        paragraphs.append(Paragraph(number, text, start, kind=kind, level=level, codes=tuple(codes)))
+    for number, (kind, level, text, codes, *block_name) in enumerate(blocks, start=1):
+        paragraphs.append(Paragraph(number, text, start, kind=kind, level=level, codes=tuple(codes),
+                                    name="".join(block_name)))
         texts.append(text)
         start += len(text) + 2
     article = Article(name, f"{name}.html", language, "\n\n".join(texts), tuple(paragraphs), format="html")
@@ -407,6 +407,37 @@ def test_reading_pages_show_headings_lists_quotes_figures_and_definitions(kind_p
         assert article.cssselect("#p2 em")
         levels = [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
         assert levels.count(1) == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), name
+
+
+def test_reading_pages_rebuild_ordered_and_nested_lists():
+    item = lambda level, text, tag: (BlockKind.LIST_ITEM, level, text, [], tag)
+    article = _article([item(1, "First step.", "ol"), item(2, "A detail.", "ul"), item(3, "Deeper.", "ul"),
+                        item(1, "Second step.", "ol"), (BlockKind.PARAGRAPH, 0, "Between lists.", []),
+                        item(1, "Other list.", "ul"), item(1, "Numbered again.", "ol")], name="lists")
+    translations = [_translation(s.id, "ru", f"Пункт {s.id}.") for s in article.segments]
+    page = lxml_html.fromstring(site.render_pages([align.align(article, "ru", translations)], DAY)["lists.ru.html"])
+    body = page.cssselect("article")[0]
+    shape = lambda e: [(c.tag, c.get("id"), shape(c)) for c in e if c.tag in ("ol", "ul", "li")]
+    assert shape(body) == [
+        ("ol", None, [("li", "p1", [("ul", None, [("li", "p2", [("ul", None, [("li", "p3", [])])])])]),
+                      ("li", "p4", [])]),
+        ("ul", None, [("li", "p6", [])]), ("ol", None, [("li", "p7", [])])]
+    assert [p.get("id") for p in body.cssselect("article > p[id]")] == ["p5"]
+
+
+def test_a_figures_picture_is_on_the_reading_page_with_its_translated_alt_and_caption():
+    from pathlib import Path
+    from tandem.readers import read_article
+    sample = Path(__file__).resolve().parent.parent / "src" / "tandem" / "samples" / "ferry-strike-page.html"
+    article = segment.segment_article(read_article(sample))
+    translations = [_translation(s.id, "ru", f"Перевод {s.id}.") for s in article.segments]
+    pages = site.render_pages([align.align(article, "ru", translations)], DAY)
+    alt = next(p for p in article.paragraphs if p.name == "alt")
+    for name, wanted in (("ferry-strike-page.en.html", alt.text), ("ferry-strike-page.ru.html", f"Перевод p{alt.number}.s1.")):
+        figure = lxml_html.fromstring(pages[name]).cssselect("article figure")[0]
+        image = figure[0]
+        assert (image.tag, image.get("src"), image.get("alt")) == ("img", "/uploads/2027/03/ferry-dock-800.jpg", wanted)
+        assert [c.tag for c in figure] == ["img", "figcaption"], name
 
 
 def test_bilingual_page_marks_kinds_and_keeps_one_row_per_sentence(kind_pages):

@@ -417,6 +417,21 @@ def _image(code: InlineCode, own: Mapping[str, str]) -> _Node | None:
     return _Node("img", (("src", src), ("alt", alt)) + ((("title", title),) if title else ()), void=True)
 
 
+def block_image(tag: str, alt: str, title: str = "") -> Markup:
+    """An image outside any sentence (a figure's picture), from its ``<img ...>`` tag, as safe
+    HTML with the page's ``alt`` and ``title``; nothing when its ``src`` is not a safe URL.
+
+    >>> str(block_image('<img src="/a.jpg" onerror="x()" alt="old">', "new"))
+    '<img src="/a.jpg" alt="new">'
+    >>> str(block_image('<img src="javascript:x()">', "alt"))
+    ''
+    """
+    node = _image(InlineCode("image", CodeRole.STANDALONE, CodeKind.IMAGE, tag, 0, alt), {"alt": alt, "title": title})
+    if node is None or node.tag != "img":
+        return Markup("")
+    return Markup("".join(_serialise(node, "", frozenset())))
+
+
 def _image_parts(code: InlineCode) -> tuple[str | None, str, str]:
     """(src, alt, title) as an image's markup gives them."""
     tag = _opening_tag([code.data])

@@ -23,7 +23,7 @@ bilingual pages keep one row per sentence and mark the paragraph's kind on its `
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -40,8 +40,10 @@ from tandem.publish import html, markup
 INDEX = "index.html"
 
 # Reading pages: the container a run of blocks of one kind shares, and each block's element.
-CONTAINERS = {BlockKind.LIST_ITEM: "ul", BlockKind.QUOTE: "blockquote", BlockKind.TERM: "dl",
+# (Lists are rebuilt with their type and nesting by _nest_list instead.)
+CONTAINERS = {BlockKind.QUOTE: "blockquote", BlockKind.TERM: "dl",
               BlockKind.DEFINITION: "dl", BlockKind.CAPTION: "figure"}
+LIST_TAGS = ("ul", "ol")
 ITEM_TAGS = {BlockKind.LIST_ITEM: "li", BlockKind.QUOTE: "p", BlockKind.TERM: "dt", BlockKind.DEFINITION: "dd",
              BlockKind.CAPTION: "figcaption"}
 
@@ -89,6 +91,11 @@ class Block:
     tag: str
     sentences: list[Sentence]
     css: str = ""  # a class for kinds without an element of their own (cells, attributes)
+    # List items only: the list tags opened before the item, whether the item closes itself
+    # (not when a nested list follows inside it) and the tags closed after it.
+    before: Markup = Markup("")
+    closed: bool = True
+    after: Markup = Markup("")
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ class Group:
 
     container: str
     blocks: list[Block]
+    image: Markup = Markup("")  # a figure's picture (an image outside any paragraph)
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,8 @@ def _reading_page(doc: BilingualDocument, link: Link, site: Site) -> bytes:
                   for p, pairs in doc.paragraphs()]
     title_sentences = paragraphs.pop(0)[1] if html.headline(doc.article.paragraphs) else []
     return html.render("reading.html.j2", i18n.ui_locale(language), site=site, version=__version__,
-                       language=language, groups=_groups(paragraphs), title_sentences=title_sentences,
+                       language=language, groups=_groups(paragraphs, _block_images(doc, translated)),
+                       title_sentences=title_sentences,
                        title=_title(doc, language), current=link.href,
                        summary=html.summarize(doc) if translated else None,
                        compare=site.bilingual_for(language) if translated else None)
@@ -274,22 +283,86 @@ def bilingual_heading_level(paragraph: Paragraph) -> int:
     return min(6, max(1, paragraph.level) + 2)
 
 
-def _groups(paragraphs: list[tuple[Paragraph, list[Sentence]]]) -> list[Group]:
+def _block_images(doc: BilingualDocument, translated: bool) -> dict[int, Markup]:
+    """Images outside any paragraph (a figure's picture), as ``<img>`` in the page's language,
+    by the number of their ``alt`` block; the source document gives each one's tag."""
+    paragraphs, text = doc.article.paragraphs, doc.article.text
+    places, separator = attribute_places(paragraphs), word_separator(doc.target_language)
+    texts = {}
+    for paragraph, pairs in doc.paragraphs():
+        if paragraph.kind is BlockKind.ATTRIBUTE and paragraph.number not in places:
+            targets = [p.translation.text for p in pairs]
+            texts[paragraph.number] = separator.join(targets) if translated and targets and all(targets) \
+                else paragraph.text
+    images = {}
+    for alt in (p for p in paragraphs if p.number in texts and p.name == "alt"):
+        start, end = text.rfind("<", 0, alt.start), text.find(">", _end(alt))
+        if start < 0 or end < 0 or not text.startswith("<img", start):
+            continue  # not an HTML image tag (no other reader gives an image a block of its own)
+        title = next((texts[p.number] for p in paragraphs if p.number in texts and p.name == "title"
+                      and start < p.start < end), "")
+        images[alt.number] = markup.block_image(text[start:end + 1], texts[alt.number], title)
+    return images
+
+
+def _groups(paragraphs: list[tuple[Paragraph, list[Sentence]]],
+            images: Mapping[int, Markup] | None = None) -> list[Group]:
     """A reading page's paragraphs as blocks, runs of list items (quotes, terms) in one container.
     Attribute blocks are not running text: their translations go into the alt and title they
-    come from (the bilingual page shows them as rows, for review)."""
+    come from (the bilingual page shows them as rows, for review); an image outside any
+    paragraph (``images``) opens a figure, which the caption after it joins."""
     groups: list[Group] = []
+    items: list[tuple[Paragraph, Block]] = []  # the run of list items being collected
     for paragraph, sentences in paragraphs:
         if paragraph.kind is BlockKind.ATTRIBUTE:
+            if (images or {}).get(paragraph.number):
+                groups.append(Group("figure", [], images[paragraph.number]))
             continue
         block = Block(paragraph.number, _block_tag(paragraph), sentences, _block_class(paragraph))
+        if paragraph.kind is BlockKind.LIST_ITEM:
+            items.append((paragraph, block))
+            continue
+        if items:
+            groups.append(Group("", _nest_list(items)))
+            items = []
         container = CONTAINERS.get(paragraph.kind, "")
-        # A figure holds one caption, so captions never share one.
-        if container and groups and groups[-1].container == container and container != "figure":
+        # A figure holds one caption: a caption joins only a figure that has its image and no caption yet.
+        joins = container == "figure" and bool(groups[-1].image) and not groups[-1].blocks if groups else False
+        if container and groups and groups[-1].container == container and (container != "figure" or joins):
             groups[-1].blocks.append(block)
         else:
             groups.append(Group(container, [block]))
+    if items:
+        groups.append(Group("", _nest_list(items)))
     return groups
+
+
+def _nest_list(items: list[tuple[Paragraph, Block]]) -> list[Block]:
+    """A run of list items as nested ``<ul>``/``<ol>`` lists, by each item's depth and list type.
+
+    A nested list goes inside the item before it (as HTML wants); a depth more than one below
+    the item before is taken as one below it.
+    """
+    depths, tags = [], []
+    for paragraph, _ in items:
+        depths.append(min(max(1, paragraph.level), (depths[-1] + 1) if depths else 1))
+        tags.append(paragraph.name if paragraph.name in LIST_TAGS else "ul")
+    open_lists: list[str] = []
+    nested: list[Block] = []
+    for index, (_, block) in enumerate(items):
+        depth, tag = depths[index], tags[index]
+        before = ""
+        if len(open_lists) >= depth and open_lists[depth - 1] != tag:  # another type: a new list
+            before += f"</{open_lists.pop()}>"
+        while len(open_lists) < depth:
+            open_lists.append(tag)
+            before += f"<{tag}>"
+        following = depths[index + 1] if index + 1 < len(items) else 0
+        after = ""
+        while len(open_lists) > following:  # close the lists that end here, and the items holding them
+            after += f"</{open_lists.pop()}>" + ("</li>" if open_lists else "")
+        nested.append(replace(block, before=Markup(before), closed=following <= depth, after=Markup(after)))
+    return nested
 
 
 def _block_tag(paragraph: Paragraph) -> str:
