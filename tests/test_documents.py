@@ -7,6 +7,7 @@ with the random tiny model every code must come back, well formed."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -56,6 +57,9 @@ def test_html_with_the_copying_model_comes_back_as_the_source_document(tmp_path,
         assert f'lang="{lang}"'.encode() in translated
         spaces = lang != "ja"
         assert _tree_without_lang(translated, spaces) == _tree_without_lang(source, spaces), lang
+    counts = json.loads((folder / "report.json").read_text())["targets"]["ru"]["mt_codes"]
+    assert counts["written"] >= 10 and counts == {"written": counts["written"], "confident": counts["written"],
+                                                  "at_safe_place": 0}
 
 
 def test_every_mt_target_carries_exactly_its_sources_codes(tmp_path, packages_dir, xliff12_schema):
@@ -70,6 +74,11 @@ def test_every_mt_target_carries_exactly_its_sources_codes(tmp_path, packages_di
         assert ids(target) == ids(source), unit.get("id")
         coded += bool(ids(source))
     assert coded >= 5
+    # report.json counts the codes of the MT targets: each at the safe place has its QA note
+    counts = json.loads((folder / "report.json").read_text())["targets"]["ru"]["mt_codes"]
+    notes = sum(1 for n in tree.iterfind(".//x:trans-unit/x:note", X) if (n.text or "").startswith("QA code-placement:"))
+    assert counts["confident"] + counts["at_safe_place"] == counts["written"] >= 5
+    assert counts["at_safe_place"] == notes
 
 
 def test_markdown_translates_to_the_same_structure_and_urls(tmp_path, copy_packages):

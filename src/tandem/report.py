@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from tandem.document import BilingualDocument, ModelInfo, Origin
+from tandem.document import AlignedPair, BilingualDocument, ModelInfo, Origin
 
 
 class Timer:
@@ -52,6 +52,8 @@ class TargetReport:
     model: ModelInfo | None
     origins: Mapping[str, int]  # origin value -> segments
     mt_scores: Mapping[str, float]  # segment id -> mean log-probability per token
+    # Inline codes in machine translations: written, placed with confidence, at the safe place.
+    mt_codes: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(cls, doc: BilingualDocument) -> "TargetReport":
@@ -63,12 +65,27 @@ class TargetReport:
                                              for o in Origin}),
                    mt_scores=MappingProxyType({p.segment.id: round(p.translation.score, 4) for p in pairs
                                                if p.translation.origin is Origin.MT
-                                               and p.translation.score is not None}))
+                                               and p.translation.score is not None}),
+                   mt_codes=MappingProxyType(mt_code_counts(pairs)))
 
     def to_dict(self) -> dict:
         model = {"name": self.model.name, "version": self.model.version} if self.model else None
         return {"translated_segments": self.translated_segments, "model": model,
-                "origins": dict(self.origins), "mt_scores": dict(self.mt_scores)}
+                "origins": dict(self.origins), "mt_scores": dict(self.mt_scores),
+                "mt_codes": dict(self.mt_codes)}
+
+
+def mt_code_counts(pairs: Sequence[AlignedPair]) -> dict[str, int]:
+    """How the inline codes of machine translations were placed: ``written`` codes (a pair counts
+    once), ``at_safe_place`` (those QA's ``code-placement`` check names: where Tandem puts a
+    code it could not place with confidence, for the reviewer to check) and ``confident``."""
+    written = at_safe_place = 0
+    for pair in pairs:
+        if pair.translation.origin is not Origin.MT or not pair.translation.codes:
+            continue
+        written += len({code.id for code in pair.translation.codes})
+        at_safe_place += sum(1 for f in pair.findings if f.code == "code-placement")
+    return {"written": written, "confident": written - at_safe_place, "at_safe_place": at_safe_place}
 
 
 @dataclass(frozen=True)
