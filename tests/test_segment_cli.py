@@ -74,3 +74,22 @@ def test_missing_input_file_and_empty_stdin():
     assert missing.returncode == 2 and missing.stderr == "tandem: error: no-such-article.txt: no such file\n"
     empty = run_tandem("segment", "-", stdin="  \n")
     assert empty.returncode == 2 and "article is empty" in empty.stderr
+
+
+def test_html_and_markdown_are_read_by_extension_or_named_with_codes_in_jsonl(tmp_path):
+    from tandem.readers import read_article
+
+    page = SAMPLE.parent / "harbor-vote.html"
+    result = run_tandem("segment", str(page), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    paragraphs = {p.number: p.text for p in read_article(page).paragraphs}
+    assert "<" not in "".join(r["text"] for r in records)  # the markup's plain text, never tags
+    for record in records:
+        assert paragraphs[record["paragraph"]][record["start"]:record["end"]] == record["text"]
+    assert any(c["kind"] == "link" for r in records for c in r["codes"])
+    named = run_tandem("segment", "-", "--article-format", "markdown", stdin="A *big* day. It [rained](/r).\n")
+    assert named.stdout.splitlines() == ["p1.s1\tA big day.", "p1.s2\tIt rained."]
+    markdown = tmp_path / "note.md"
+    markdown.write_text("# Title\n\nOne. Two.\n", encoding="utf-8")
+    assert run_tandem("segment", str(markdown)).stdout.splitlines() == ["p1.s1\tTitle", "", "p2.s1\tOne.", "p2.s2\tTwo."]

@@ -246,8 +246,9 @@ def _add_json(parser: argparse.ArgumentParser) -> None:
 def _add_segment(commands) -> None:
     segment = commands.add_parser(
         "segment", help="split an article into sentence segments (ids, offsets, hashes)",
-        description="Split FILE (UTF-8 text; - reads standard input) into paragraphs and sentence "
-                    "segments with SRX 2.0 rules, and print one segment per line.")
+        description="Split FILE (an article: plain text, HTML or Markdown by its extension, other "
+                    "files as text; - reads standard input) into paragraphs and sentence segments "
+                    "with SRX 2.0 rules, and print one segment per line.")
     segment.add_argument("file", metavar="FILE", help="article file, or - for standard input")
     segment.add_argument("--lang", default="en", choices=("en", "ru", "ja"),
                          help="language of the text: en for articles, ru or ja for translations "
@@ -255,7 +256,10 @@ def _add_segment(commands) -> None:
     segment.add_argument("--format", default="text", choices=("text", "jsonl"),
                          help="text: ID<TAB>SEGMENT, a blank line between paragraphs; jsonl: one JSON "
                               "object per segment with id, paragraph, start, end, text, hash "
-                              "(default: text)")
+                              "(and codes, for HTML and Markdown) (default: text)")
+    segment.add_argument("--article-format", choices=("text", "html", "markdown"), default=None,
+                         help="read FILE as this format (what `run --format` sets; default: by its "
+                              "extension, standard input as text)")
     segment.add_argument("--rules", type=Path, default=None, metavar="FILE.srx",
                          help="SRX 2.0 rules file that replaces the built-in rules")
     segment.add_argument("--rules-time-limit", type=float, default=5.0, metavar="S",
@@ -393,7 +397,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         raise _usage("--rules-time-limit must be more than 0")
     article = segment.segment_source(args.file, language=args.lang, rules=args.rules, stdin=sys.stdin.buffer,
                                      time_limit=args.rules_time_limit,
-                                     max_bytes=_megabytes(args.max_article_mb, "--max-article-mb"))
+                                     max_bytes=_megabytes(args.max_article_mb, "--max-article-mb"),
+                                     format=args.article_format)
     return _print_lines(output.lines(article, args.format))
 
 

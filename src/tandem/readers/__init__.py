@@ -34,12 +34,17 @@ def read_article(path: Path, language: str = "en", *, max_bytes: int = text.MAX_
     return reader.parse(source, name=path.stem, source_path=str(path), language=language, **options)
 
 
+def reader_for(format: str, where: str):
+    """The reader module of ``format``; an unknown one is an :class:`InputError` naming ``where``."""
+    if format not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise InputError(f"unknown article format {format!r} (known: {known})", path=where)
+    return FORMATS[format]
+
+
 def _reader(path: Path, format: str | None):
     if format is not None:
-        if format not in FORMATS:
-            known = ", ".join(sorted(FORMATS))
-            raise InputError(f"unknown article format {format!r} (known: {known})", path=str(path))
-        return FORMATS[format]
+        return reader_for(format, str(path))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))

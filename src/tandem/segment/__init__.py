@@ -76,20 +76,27 @@ def segment_article(article: Article, *, rules: Path | str | None = None,
 
 def segment_source(source: str, *, language: str = "en", rules: Path | str | None = None,
                    stdin: BinaryIO | None = None, time_limit: float | None = RULES_TIME_LIMIT_S,
-                   max_bytes: int = text_reader.MAX_ARTICLE_BYTES) -> Article:
-    """Read a text article from the path ``source`` (``"-"``: ``stdin``) and segment it.
+                   max_bytes: int = text_reader.MAX_ARTICLE_BYTES, format: str | None = None) -> Article:
+    """Read an article from the path ``source`` (``"-"``: ``stdin``) and segment it.
 
-    Paragraphs are the text reader's; offsets count characters of the decoded input.
-    An input over ``max_bytes`` is refused; ``time_limit`` is as for :func:`segment_article`.
+    The reader is ``format``'s (``"text"``, ``"html"``, ``"markdown"``), by default the one for
+    the file's extension (standard input and other extensions: text).  An input over ``max_bytes`` is refused;
+    ``time_limit`` is as for :func:`segment_article`.
     """
+    from tandem import readers  # the readers use this package's helpers: imported when needed
+
     if source == STDIN:
         if stdin is None:
             raise ValueError("source '-' needs a stdin stream")
         data = text_reader.read_limited(stdin, max_bytes, "<stdin>")
         text = text_reader.decode(data, "<stdin>")
-        article = text_reader.parse(text, name="stdin", source_path="<stdin>", language=language)
+        reader = readers.reader_for(format or "text", "<stdin>")
+        article = reader.parse(text, name="stdin", source_path="<stdin>", language=language)
     else:
-        article = text_reader.read(Path(source), language=language, max_bytes=max_bytes)
+        path = Path(source)
+        if format is None and path.suffix.lower() not in readers.READERS:
+            format = "text"  # any other file is taken as the plain text it was before HTML and Markdown
+        article = readers.read_article(path, language, max_bytes=max_bytes, format=format)
     return segment_article(article, rules=rules, time_limit=time_limit)
 
 

@@ -17,8 +17,11 @@ def lines(article: Article, fmt: str = "text") -> Iterator[str]:
 
     ``text``: ``ID<TAB>TEXT`` per segment, a blank line between paragraphs (a line
     break inside a segment is shown as a space).  ``jsonl``: one JSON object per
-    segment with ``id``, ``paragraph``, ``start``, ``end`` (offsets into the whole
-    input: ``input[start:end] == text``), ``text`` and ``hash``.
+    segment with ``id``, ``paragraph``, ``start``, ``end`` (for a plain-text article,
+    offsets into the whole input: ``input[start:end] == text``; for HTML and Markdown,
+    whose paragraphs are the markup's plain text, offsets into the paragraph's text),
+    ``text``, ``hash`` and, for HTML and Markdown, ``codes`` (each inline code's
+    ``id``, ``role``, ``kind`` and ``offset`` into ``text``).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -34,7 +37,13 @@ def _text(article: Article) -> Iterator[str]:
 
 
 def _jsonl(article: Article) -> Iterator[str]:
-    for segment in article.segments:
-        record = {"id": segment.id, "paragraph": segment.paragraph, "start": segment.start,
-                  "end": segment.end, "text": segment.text, "hash": segment.hash}
-        yield json.dumps(record, ensure_ascii=False)
+    plain = article.format == "text"
+    for paragraph in article.paragraphs:
+        shift = 0 if plain else paragraph.start
+        for segment in paragraph.segments:
+            record = {"id": segment.id, "paragraph": segment.paragraph, "start": segment.start - shift,
+                      "end": segment.end - shift, "text": segment.text, "hash": segment.hash}
+            if not plain:
+                record["codes"] = [{"id": c.id, "role": c.role.value, "kind": c.kind.value, "offset": c.offset}
+                                   for c in segment.codes]
+            yield json.dumps(record, ensure_ascii=False)
