@@ -272,12 +272,90 @@ class Candidate:
     codes: tuple[InlineCode, ...] = ()  # its inline codes, offsets into ``text``
 
 
+class Severity(str, Enum):
+    """How much a QA finding matters: an error blocks ``publish --strict``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
 @dataclass(frozen=True)
 class Finding:
     """A QA finding about one segment pair (numbers, quotes, brackets...)."""
 
-    code: str  # machine-readable, e.g. "numbers"
-    message: str  # for humans, e.g. "number 133.3 missing in target"
+    code: str  # the check's id, machine-readable, e.g. "numbers"
+    message: str  # for humans, naming what was found, e.g. "number 133.3 missing in target"
+    severity: Severity = Severity.WARNING
+
+
+# -- terminology ------------------------------------------------------------------------------
+
+class TermStatus(str, Enum):
+    """The status a glossary gives a target term (TBX ``administrativeStatus`` /
+    ``normativeAuthorization``: preferredTerm, admittedTerm, deprecatedTerm, supersededTerm)."""
+
+    PREFERRED = "preferred"
+    ADMITTED = "admitted"
+    DEPRECATED = "deprecated"
+    FORBIDDEN = "forbidden"
+
+    @property
+    def avoid(self) -> bool:
+        """A term the translation must not use."""
+        return self in (TermStatus.DEPRECATED, TermStatus.FORBIDDEN)
+
+
+@dataclass(frozen=True)
+class TargetTerm:
+    """One translation of a glossary entry's source term."""
+
+    language: str
+    text: str
+    status: TermStatus = TermStatus.PREFERRED
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A source term and what a translation must do with it.
+
+    ``do_not_translate``: the term comes through as it is written (names, designations such as
+    "SM-3 Block IIA"); TBX "translation needed: no" and a plain do-not-translate list set it.
+    """
+
+    source: str  # the term as written in the source language
+    translations: tuple[TargetTerm, ...] = ()
+    source_language: str = "en"
+    do_not_translate: bool = False
+    case_sensitive: bool = False  # else matched whatever its case
+    note: str = ""
+    part_of_speech: str = ""  # as the glossary gives it: "noun", "properNoun", "verb"...
+    concept: str = ""  # the concept id (TBX termEntry/conceptEntry), grouping synonyms
+    origin: str = ""  # the glossary file it came from
+
+    def terms(self, language: str) -> tuple[TargetTerm, ...]:
+        """The translations into ``language`` (its primary subtag), in the glossary's order."""
+        primary = language.split("-")[0].lower()
+        return tuple(t for t in self.translations if t.language.split("-")[0].lower() == primary)
+
+    def preferred(self, language: str) -> TargetTerm | None:
+        """The term to use in ``language``: the first preferred one, else the first admitted one."""
+        usable = [t for t in self.terms(language) if not t.status.avoid]
+        return next((t for t in usable if t.status is TermStatus.PREFERRED), usable[0] if usable else None)
+
+    def avoided(self, language: str) -> tuple[TargetTerm, ...]:
+        """The deprecated and forbidden terms of ``language``."""
+        return tuple(t for t in self.terms(language) if t.status.avoid)
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A glossary entry found in a segment: ``text[start:end]`` of the segment's plain text."""
+
+    entry: GlossaryEntry
+    start: int
+    end: int
+    text: str  # as it is written in the segment ("radars'", "Lavrov's")
 
 
 @dataclass(frozen=True)
@@ -330,6 +408,7 @@ class AlignedPair:
     segment: Segment
     translation: Translation
     findings: tuple[Finding, ...] = ()
+    terms: tuple[TermMatch, ...] = ()  # glossary entries found in the segment
 
 
 @dataclass(frozen=True)
