@@ -9,16 +9,21 @@ Segments with inline codes are translated without them (protected text put back:
 :func:`tandem.mt.codes.model_text`), in the same call, which then also returns the model's
 alignment; their codes are put into the translation by it (:func:`tandem.mt.codes.place`).
 Segments without codes take the plain path, exactly as before.
+
+Glossary terms a translation must keep (do-not-translate terms; with ``enforce_terms`` every
+term with a preferred translation) are masked as protected codes first and put back after
+(:mod:`tandem.mt.masking`); forbidden target terms are kept out of decoding where the model's
+tokenizer can spell them (CTranslate2's ``suppress_sequences``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tandem.document import Candidate, Origin, Segment, Translation
-from tandem.mt import codes
+from tandem.document import Candidate, Origin, Segment, TermMatch, Translation
+from tandem.mt import codes, masking
 from tandem.mt.engine import Engine, MTResult
 from tandem.mt.routes import Route
 from tandem.report import Timer
@@ -31,16 +36,19 @@ class Job:
     article: str
     language: str
     segments: tuple[Segment, ...]
+    terms: Mapping[str, tuple[TermMatch, ...]] = field(default_factory=dict)  # segment id -> glossary terms
 
 
 def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine, timer: Timer,
               notes: MutableMapping[tuple[str, str, str], tuple[str, ...]] | None = None,
+              enforce_terms: bool = False, suppress: Mapping[str, Sequence[str]] | None = None,
               ) -> dict[tuple[str, str], dict[str, Translation]]:
     """(article, language) -> segment id -> machine translation, for every job whose language
     has a route.  One engine call (per route step) per language, all articles together.
 
     ``notes``, if given, receives (article, language, segment id) -> the notes on codes that could
-    not be placed with confidence (only for segments that have such codes)."""
+    not be placed with confidence (only for segments that have such codes).  ``suppress``:
+    language -> target terms the decoder must not produce."""
     results: dict[tuple[str, str], dict[str, Translation]] = {}
     for language in dict.fromkeys(j.language for j in jobs):
         route = routes.get(language)
@@ -50,23 +58,31 @@ def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine, 
         with timer("load_model"):
             for step in route.steps:
                 engine.load(step)
+        masked = {(job.article, s.id): masking.mask(s, job.terms.get(s.id, ()), language, enforce_terms)
+                  for job in batch for s in job.segments}
+        model_segments = {key: m.segment for key, m in masked.items() if m is not None}
         aligned: dict[str, bool] = {}  # each sentence once; aligned if any of its segments has codes
-        for segment in (s for j in batch for s in j.segments):
-            text = codes.model_text(segment) if segment.codes else segment.text
-            aligned[text] = aligned.get(text, False) or bool(segment.codes)
+        for job in batch:
+            for segment in (model_segments.get((job.article, s.id), s) for s in job.segments):
+                text = codes.model_text(segment) if segment.codes else segment.text
+                aligned[text] = aligned.get(text, False) or bool(segment.codes)
         texts = list(aligned)
         align = [aligned[t] for t in texts] if any(aligned.values()) else None
         with timer("translate"):
-            by_text = dict(zip(texts, engine.translate_route(route.steps, texts, align)))
+            by_text = dict(zip(texts, engine.translate_route(route.steps, texts, align,
+                                                             suppress=(suppress or {}).get(language, ()))))
         for job in batch:
             done = results[(job.article, language)] = {}
-            for segment in job.segments:
+            for source in job.segments:
+                mask = masked[(job.article, source.id)]
+                segment = mask.segment if mask is not None else source
                 if not segment.codes:
                     done[segment.id] = _translation(segment, language, by_text[segment.text], route)
                     continue
                 result = by_text[codes.model_text(segment)]
                 placed = codes.place(segment, result)
-                done[segment.id] = _translation(segment, language, result, route, placed)
+                translation = _translation(segment, language, result, route, placed)
+                done[segment.id] = masking.unmask(translation, mask, source.text) if mask is not None else translation
                 if notes is not None and placed.notes:
                     notes[(job.article, language, segment.id)] = placed.notes
     return results

@@ -86,16 +86,18 @@ class Engine:
         self._loaded: dict[str, _LoadedModel] = {}
 
     def translate_route(self, steps: tuple[InstalledPackage, ...], texts: list[str],
-                        align: Sequence[bool] | None = None) -> list[MTResult]:
+                        align: Sequence[bool] | None = None, suppress: Sequence[str] = ()) -> list[MTResult]:
         """Translate through each package of a route in turn (one batched call per step).
 
         A pivot's score is the sum of its steps' scores: the log of the
         product of the two per-token mean probabilities.  ``align``: as for
         :meth:`translate`; an aligned result has one :class:`Alignment` per step.
+        ``suppress``: target-language texts the last step must not produce.
         """
         results = [MTResult(text, 0.0) for text in texts]
-        for package in steps:
-            step = self.translate(package, [r.text for r in results], align)
+        for number, package in enumerate(steps, start=1):
+            last = number == len(steps)
+            step = self.translate(package, [r.text for r in results], align, suppress if last else ())
             results = [MTResult(s.text, r.score + s.score, s.alternative,
                                 None if s.alternative_score is None else r.score + s.alternative_score,
                                 r.alignment + s.alignment)
@@ -103,11 +105,13 @@ class Engine:
         return results
 
     def translate(self, package: InstalledPackage, texts: list[str],
-                  align: Sequence[bool] | None = None) -> list[MTResult]:
+                  align: Sequence[bool] | None = None, suppress: Sequence[str] = ()) -> list[MTResult]:
         """Translate ``texts`` in one batched call; results keep the input order.
 
         ``align[i]`` true: result ``i`` also carries its :class:`Alignment` (the call then returns
         the attention; without any true ``align`` it is the plain call, no extra work).
+        ``suppress``: texts (forbidden target terms) the decoder must not produce, as the
+        model's tokenizer spells them (CTranslate2's ``suppress_sequences``).
         """
         if not texts:
             return []
@@ -119,6 +123,9 @@ class Engine:
         attention = align is not None and any(align)
         if attention:
             options["return_attention"] = True
+        sequences = suppressed_sequences(model.tokenizer, suppress)
+        if sequences:
+            options["suppress_sequences"] = sequences
         results = model.translator.translate_batch(chunks, **options)
         decoded = iter(self._decode(package, model, chunk, r) for chunk, r in zip(chunks, results))
         joiner = word_separator(package.to_code)
@@ -239,6 +246,17 @@ class Engine:
                                           inter_threads=s.inter_threads, intra_threads=s.intra_threads)
         except (RuntimeError, ValueError) as exc:  # no CUDA, unsupported compute type, broken model.bin
             raise ModelError(f"cannot load the model on {device}: {exc}", path=str(package.model_dir)) from exc
+
+
+def suppressed_sequences(tokenizer, texts: Sequence[str]) -> list[list[str]]:
+    """The token sequences of ``texts`` for ``suppress_sequences``, as the tokenizer spells each
+    one at the start of a word; a text it cannot spell without unknown pieces is left out."""
+    sequences = []
+    for text in dict.fromkeys(t.strip() for t in texts):
+        pieces = tokenizer.encode(text) if text else []
+        if pieces and "<unk>" not in pieces:
+            sequences.append(list(pieces))
+    return sequences
 
 
 def split_tokens(tokens: list[str], limit: int, kind: str = "sentencepiece") -> list[list[str]]:
