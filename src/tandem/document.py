@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -77,6 +77,9 @@ class CodeKind(str, Enum):
     BREAK = "lb"
     PROTECTED = "protected"  # copied, never translated: code, kbd, samp, var, translate="no"
     RAW = "raw"  # markup kept as it is (raw HTML inside Markdown)
+    # A glossary term marked on a bilingual page (its data: the expected translation); pages
+    # only: never one of a document's own codes, so never stored, merged or written to XLIFF.
+    TERM = "x-term"
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,43 @@ class GlossaryEntry:
     def avoided(self, language: str) -> tuple[TargetTerm, ...]:
         """The deprecated and forbidden terms of ``language``."""
         return tuple(t for t in self.terms(language) if t.status.avoid)
+
+    def covers(self, language: str) -> bool:
+        """Whether the entry says what to do in ``language``: a term in it, or do-not-translate."""
+        return self.do_not_translate or bool(self.terms(language))
+
+
+def case_sensitive_by_default(term: str) -> bool:
+    """Whether a term is matched case-sensitively when its glossary does not say: a term with a
+    capital letter after the first character of a word (an acronym, a designation, a brand) is;
+    a capitalised name and a lower-case word are not.
+
+    >>> [case_sensitive_by_default(t) for t in ("THAAD", "SM-3 Block IIA", "iPhone", "U.S. Navy",
+    ...                                         "Sergei Lavrov", "Aegis", "radar")]
+    [True, True, True, True, False, False, False]
+    """
+    return any(ch.isupper() for word in term.split() for ch in word[1:])
+
+
+def glossary_entry(source: str, translations: Sequence[TargetTerm] = (), *, do_not_translate: bool | None = None,
+                   case_sensitive: bool | None = None, **details: str) -> GlossaryEntry:
+    """A :class:`GlossaryEntry` as every glossary reader makes it, with Tandem's defaults for what
+    the glossary leaves unsaid (None): an entry with no translation, or only the term itself, is
+    do-not-translate (and copies of the term are then no translations); case sensitivity follows
+    :func:`case_sensitive_by_default`.  ``details``: the other fields (note, concept, origin...).
+
+    >>> glossary_entry("THAAD", (TargetTerm("ru", "THAAD"),))
+    GlossaryEntry(source='THAAD', translations=(), source_language='en', do_not_translate=True, \
+case_sensitive=True, note='', part_of_speech='', concept='', origin='')
+    """
+    if do_not_translate is None:
+        do_not_translate = all(t.text == source for t in translations)
+    if do_not_translate:
+        translations = [t for t in translations if t.text != source]
+    if case_sensitive is None:
+        case_sensitive = case_sensitive_by_default(source)
+    return GlossaryEntry(source, tuple(translations), do_not_translate=do_not_translate,
+                         case_sensitive=case_sensitive, **details)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from tandem.document import AlignedPair, BilingualDocument, ModelInfo, Origin
+from tandem import quality
+from tandem.document import AlignedPair, BilingualDocument, Finding, ModelInfo, Origin
 
 
 class Timer:
@@ -54,6 +55,7 @@ class TargetReport:
     mt_scores: Mapping[str, float]  # segment id -> mean log-probability per token
     # Inline codes in machine translations: written, placed with confidence, at the safe place.
     mt_codes: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    findings: Mapping[str, tuple[Finding, ...]] = field(default_factory=lambda: MappingProxyType({}))  # QA, by unit
 
     @classmethod
     def of(cls, doc: BilingualDocument) -> "TargetReport":
@@ -66,13 +68,16 @@ class TargetReport:
                    mt_scores=MappingProxyType({p.segment.id: round(p.translation.score, 4) for p in pairs
                                                if p.translation.origin is Origin.MT
                                                and p.translation.score is not None}),
-                   mt_codes=MappingProxyType(mt_code_counts(pairs)))
+                   mt_codes=MappingProxyType(mt_code_counts(pairs)),
+                   findings=MappingProxyType({p.segment.id: p.findings for p in pairs if p.findings}))
 
     def to_dict(self) -> dict:
         model = {"name": self.model.name, "version": self.model.version} if self.model else None
         return {"translated_segments": self.translated_segments, "model": model,
                 "origins": dict(self.origins), "mt_scores": dict(self.mt_scores),
-                "mt_codes": dict(self.mt_codes)}
+                "mt_codes": dict(self.mt_codes),
+                "qa": quality.counts(f for found in self.findings.values() for f in found),
+                "findings": {unit: [quality.finding_dict(f) for f in found] for unit, found in self.findings.items()}}
 
 
 def mt_code_counts(pairs: Sequence[AlignedPair]) -> dict[str, int]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tandem import i18n
+from tandem import i18n, quality
 from tandem.document import BilingualDocument, BlockKind, Origin, Paragraph, word_separator
 
 # Languages whose phrase breaks BudouX finds (sentences are joined as document.word_separator says).
@@ -134,5 +134,6 @@ def _environment(ui: str) -> Environment:
         day=lambda d: i18n.format_day(d, ui),
         language_name=i18n.language_name,
     )
-    env.globals.update(summarize=summarize, sentence_separator=word_separator, Origin=Origin)
+    env.globals.update(summarize=summarize, sentence_separator=word_separator, Origin=Origin,
+                       finding_counts=lambda doc: quality.counts(f for p in doc.pairs for f in p.findings))
     return env

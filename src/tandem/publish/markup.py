@@ -55,7 +55,8 @@ PROTECTED_TAGS = ("code", "kbd", "samp", "var")
 ALLOWED_TAGS = frozenset({"a", "strong", "b", "em", "i", "u", "ins", "s", "del", "q", "cite", "abbr", "span",
                           "sub", "sup", "small", "mark", "br", "wbr", "img", *PROTECTED_TAGS})
 ALLOWED_ATTRIBUTES = {"*": {"lang"}, "a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "title"}}
-ALLOWED_VALUES = {"span": {"translate": {"no"}, "dir": {"ltr", "rtl", "auto"}},
+ALLOWED_ATTRIBUTES["span"] = {"title"}  # a glossary term's expected translation (see term_codes)
+ALLOWED_VALUES = {"span": {"translate": {"no"}, "dir": {"ltr", "rtl", "auto"}, "class": {"term", "term dnt"}},
                   **{tag: {"translate": {"no"}} for tag in PROTECTED_TAGS}}
 # No rel is added: no link opens a new window (target is never kept), so none needs noopener.
 NH3_OPTIONS = {"tags": set(ALLOWED_TAGS), "attributes": ALLOWED_ATTRIBUTES, "tag_attribute_values": ALLOWED_VALUES,
@@ -106,6 +107,22 @@ def render(text: str, codes: Sequence[InlineCode], language: str,
     root = _Builder(text, codes, paragraph_codes, attributes or {}).build()
     html = "".join(_serialise(root, text, _breaks(text, language)))
     return Markup(sanitise(html))
+
+
+def term_codes(spans: Sequence[tuple[int, int, str, bool]]) -> tuple[InlineCode, ...]:
+    """Glossary terms to mark on a page, ``(start, end, expected translation, do not translate)``
+    in a sentence's text, as pairs of TERM codes (ids ``t1``, ``t2``... beside the sentence's own
+    numbered codes) for :func:`render`: a ``<span class="term" title="...">`` around each.
+
+    >>> str(render("Lavrov spoke.", term_codes([(0, 6, "Лавров", False)]), "en"))
+    '<span class="term" title="Лавров">Lavrov</span> spoke.'
+    """
+    codes: list[InlineCode] = []
+    for number, (start, end, expected, dnt) in enumerate(spans, start=1):
+        equiv = "dnt" if dnt else ""
+        codes += [InlineCode(f"t{number}", CodeRole.OPEN, CodeKind.TERM, expected, start, equiv),
+                  InlineCode(f"t{number}", CodeRole.CLOSE, CodeKind.TERM, "", end, equiv)]
+    return tuple(codes)
 
 
 def covering_codes(sentences: Sequence[tuple[str, Sequence[InlineCode]]]) -> list[tuple[InlineCode, ...]]:
@@ -354,6 +371,9 @@ def _element(code: InlineCode, datas: Sequence[str], own: Mapping[str, str]) -> 
     holds the page's wording of its title."""
     if code.kind is CodeKind.PROTECTED:
         return _Node(_protected_tag(code.data), (("translate", "no"),))
+    if code.kind is CodeKind.TERM:
+        dnt = code.equiv == "dnt"
+        return _Node("span", (("class", "term dnt" if dnt else "term"), ("title", code.data)))
     if code.kind not in PAIRED:
         return _Node()  # raw markup and unknown kinds: only the text inside shows
     default, choices = PAIRED[code.kind]

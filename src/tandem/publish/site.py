@@ -221,11 +221,24 @@ def _cells(doc: BilingualDocument) -> dict[str, tuple[Markup, Markup]]:
     for paragraph, pairs in doc.paragraphs():
         (source_codes, source_context), (target_codes, target_context) = _sides(pairs)
         for pair, own_codes, codes in zip(pairs, source_codes, target_codes):
+            marked = (*own_codes, *markup.term_codes(_term_spans(pair, doc.target_language)))
             cells[pair.segment.id] = (
-                markup.render(pair.segment.text, own_codes, doc.article.language, source_context),
+                markup.render(pair.segment.text, marked, doc.article.language, source_context),
                 markup.render(pair.translation.text, codes, doc.target_language, target_context,
                               attributes.get(paragraph.number, {})))
     return cells
+
+
+def _term_spans(pair: AlignedPair, language: str) -> list[tuple[int, int, str, bool]]:
+    """The glossary terms of a source sentence to mark, each with what its translation into
+    ``language`` should be (a do-not-translate term: itself)."""
+    spans = []
+    for match in pair.terms:
+        preferred = match.entry.preferred(language)
+        if match.entry.do_not_translate or preferred is not None:
+            expected = match.text if match.entry.do_not_translate else preferred.text
+            spans.append((match.start, match.end, expected, match.entry.do_not_translate))
+    return spans
 
 
 @dataclass(frozen=True)
