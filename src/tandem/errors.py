@@ -56,3 +56,12 @@ class OutputError(TandemError):
     """An output could not be written."""
 
     exit_code = 1
+
+
+class QualityGateError(TandemError):
+    """A quality gate said no: ``publish --strict`` found unreviewed MT or error findings.
+
+    Exit code 3, so that a publishing script can tell "refused on quality" from a bad input (2).
+    """
+
+    exit_code = 3

@@ -21,12 +21,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tandem import leverage, rebuild, review, segment
-from tandem.document import Article, Entry, Translation
-from tandem.errors import InputError
-from tandem.formats import omegat, parse_xliff_choice, tmx
+from tandem import leverage, quality, rebuild, review, segment
+from tandem.document import Article, Entry, GlossaryEntry, Translation
+from tandem.errors import InputError, QualityGateError
+from tandem.formats import glossary_format, omegat, parse_xliff_choice, read_glossary, tmx
 from tandem.fsutil import write_atomic
-from tandem.memory import Memory, StoredArticle, open_existing_memory, open_memory
+from tandem.memory import GlossaryCounts, Memory, StoredArticle, open_existing_memory, open_memory
 from tandem.memory.articles import source_file
 from tandem.mt import batch
 from tandem.names import article_name
@@ -58,14 +58,17 @@ def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
     shared = Timer()  # phases done for all articles at once
     articles = [_read_and_segment(path, settings) for path in paths]
     imports = [e for path in settings.tm_files for e in tmx.read_entries(path, settings.source_language)]
+    glossary = [e for path in settings.glossary_files
+                for e in read_glossary(path, source_language=settings.source_language)]
     with open_memory(workspace.tm_path) as memory:
-        planned = _plan(memory, articles, imports, settings, shared)
+        planned = _plan(memory, articles, imports, settings, shared, glossary)
         routes = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(planned, settings),
                                 settings.index, install=settings.install_models, progress=progress)
         for item in planned:
             progress(_plan_summary(item, settings))
         machine = batch.translate(_jobs(planned, settings), routes, Engine(settings.engine), shared)
-        return [_store_and_write(memory, workspace, item, machine, imports if i == 0 else (), settings, shared)
+        return [_store_and_write(memory, workspace, item, machine, imports if i == 0 else (), settings, shared,
+                                 glossary if i == 0 else ())
                 for i, item in enumerate(planned)]
 
 
@@ -79,11 +82,13 @@ def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer
 
 
 def _plan(memory: Memory, articles: list[tuple[Article, Timer]], imports: list[Entry],
-          settings: RunSettings, timer: Timer) -> list[ArticlePlan]:
-    """Phase 2, in a scratch transaction: the plans see the ``--tm`` import, the memory keeps nothing."""
+          settings: RunSettings, timer: Timer, glossary: Sequence[GlossaryEntry] = ()) -> list[ArticlePlan]:
+    """Phase 2, in a scratch transaction: the plans see the ``--tm`` and ``--glossary`` imports, the
+    memory keeps nothing."""
     planner = leverage.Planner(memory, settings.fuzzy_threshold)
     with memory.scratch(), timer("plan"):
         memory.tm.import_entries(imports)
+        memory.glossary.import_entries(glossary)
         return [_plan_article(memory, planner, article, article_timer, settings)
                 for article, article_timer in articles]
 
@@ -135,7 +140,7 @@ def _plan_summary(item: ArticlePlan, settings: RunSettings) -> str:
 
 def _store_and_write(memory: Memory, workspace: Workspace, item: ArticlePlan,
                      machine: dict[tuple[str, str], dict[str, Translation]], imports: Sequence[Entry],
-                     settings: RunSettings, shared: Timer) -> ArticleReport:
+                     settings: RunSettings, shared: Timer, glossary: Sequence[GlossaryEntry] = ()) -> ArticleReport:
     """Phases 5 and 6 for one article: store and render in one transaction, then write."""
     article, timer = item.article, item.timer
     with timer("align"):
@@ -145,6 +150,7 @@ def _store_and_write(memory: Memory, workspace: Workspace, item: ArticlePlan,
     with memory.transaction():
         with timer("store"):
             memory.tm.import_entries(imports)
+            memory.glossary.import_entries(glossary)
             memory.save_run(article, docs, settings.xliff)
         with timer("write"):
             rendered = rebuild.render(memory, article.name, folder, rebuild.Request.everything(settings.xliff),
@@ -155,17 +161,40 @@ def _store_and_write(memory: Memory, workspace: Workspace, item: ArticlePlan,
     return replace(rendered.report, seconds=timer.seconds(shared))
 
 
-def publish(article_dir: Path, workspace: Workspace) -> list[Path]:
+def publish(article_dir: Path, workspace: Workspace, strict: bool = False) -> list[Path]:
     """Rebuild the HTML pages of the article in ``article_dir`` from the memory, without MT.
 
     ``workspace.out_dir`` is the folder holding ``article_dir`` (and, by default, the memory).
+    ``strict``: refuse (:class:`QualityGateError`, nothing written) while a unit is unreviewed
+    machine translation or has an error finding.
     """
+    _article_folder(article_dir)
+    with open_existing_memory(workspace.tm_path) as memory:
+        rendered = rebuild.render(memory, article_dir.name, article_dir, rebuild.Request.pages())
+    if strict:
+        blockers = quality.strict_blockers(quality.units(rendered.docs))
+        if blockers:
+            raise QualityGateError(f"not published: {len(blockers)} unit(s) not ready: {quality.one_line(blockers)}",
+                                   path=str(article_dir))
+    return rebuild.write(rendered)
+
+
+def qa(article_dir: Path, workspace: Workspace, languages: Sequence[str] | None = None) -> list[quality.UnitFindings]:
+    """Every unit of the article in ``article_dir`` (of ``languages``, if given) with its QA
+    findings, as the memory holds it now (nothing is written)."""
+    _article_folder(article_dir)
+    with open_existing_memory(workspace.tm_path) as memory:
+        _, docs = rebuild.load(memory, article_dir.name)
+    unknown = sorted(set(languages or ()) - {d.target_language for d in docs})
+    if unknown:
+        raise InputError(f"the article has no translation into {', '.join(unknown)}", path=str(article_dir))
+    return quality.units(docs, languages)
+
+
+def _article_folder(article_dir: Path) -> None:
     if not article_dir.is_dir():
         raise InputError("no such article folder (expected DIR/NAME as written by `tandem run`)",
                          path=str(article_dir))
-    with open_existing_memory(workspace.tm_path) as memory:
-        rendered = rebuild.render(memory, article_dir.name, article_dir, rebuild.Request.pages())
-    return rebuild.write(rendered)
 
 
 def merge(paths: Sequence[Path], workspace: Workspace,
@@ -236,6 +265,40 @@ def tm_export(path: Path, workspace: Workspace, targets: tuple[str, ...] | None 
         entries = memory.tm.entries(source_language, targets)
     write_atomic(path, tmx.serialize_entries(entries, source_language))
     return len(entries)
+
+
+def glossary_import(paths: Sequence[Path], workspace: Workspace, format: str | None = None,
+                    source_language: str = "en") -> list[tuple[Path, int, GlossaryCounts]]:
+    """Import glossary files (TBX, CSV, TSV, do-not-translate lists; ``format`` or by extension),
+    all or nothing: every file is read before one transaction stores them all.  Per file: (path,
+    entries read, what the memory did with them)."""
+    files = [(path, read_glossary(path, format, source_language)) for path in paths]
+    with open_memory(workspace.tm_path) as memory:
+        counts = memory.import_glossary([entries for _, entries in files])
+    return [(path, len(entries), c) for (path, entries), c in zip(files, counts)]
+
+
+def glossary_entries(workspace: Workspace, language: str | None = None,
+                     source_language: str = "en") -> tuple[GlossaryEntry, ...]:
+    """The memory's glossary (with ``language``, the entries that cover it, with its terms only)."""
+    if language is not None:
+        check_language_codes([language])
+    with open_existing_memory(workspace.tm_path) as memory:
+        return memory.glossary.entries(source_language, language)
+
+
+def glossary_export(path: Path, workspace: Workspace, targets: Sequence[str], format: str | None = None,
+                    source_language: str = "en") -> int:
+    """Write the memory's glossary for ``targets`` (one language for TBX) to ``path``; return how many
+    entries were written (those with a term in a target language, or do-not-translate)."""
+    check_language_codes(targets)
+    writer = glossary_format(path, format).write
+    if writer is None:
+        raise InputError("a do-not-translate list cannot be exported (choose tbx, csv or tsv)", path=str(path))
+    with open_existing_memory(workspace.tm_path) as memory:
+        entries = memory.glossary.entries(source_language)
+    write_atomic(path, writer(entries, source_language, targets))
+    return sum(any(e.covers(t) for t in targets) for e in entries)
 
 
 def load_documents(name: str, workspace: Workspace) -> list:

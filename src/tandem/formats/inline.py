@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from tandem.document import CodeRole, InlineCode
+from tandem.document import CodeKind, CodeRole, InlineCode, TermMatch
 from tandem.formats.xml import code_point, local_name
 from tandem.segment.codes import ordered, pair_isolated, well_formed
 
@@ -34,6 +34,7 @@ class Builder:
     start: Build  # an isolated start, or the start of a pair that does not nest
     end: Build
     standalone: Build
+    term: Build | None = None  # an annotation around a glossary term (a TERM pseudo-code, see term_codes)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,12 @@ def write(element: etree._Element, text: str, codes: Sequence[InlineCode], build
     for code in ordered(codes):
         _append(stack[-1], text[cursor:code.offset])
         cursor = max(cursor, code.offset)
-        if code.role is CodeRole.OPEN and nests:
+        if code.kind is CodeKind.TERM:  # term_codes only gives terms that nest
+            if builder.term is not None and code.role is CodeRole.OPEN:
+                stack.append(builder.term(stack[-1], code))
+            elif builder.term is not None:
+                stack.pop()
+        elif code.role is CodeRole.OPEN and nests:
             stack.append(builder.pair(stack[-1], code))
         elif code.role is CodeRole.CLOSE and nests:
             stack.pop()
@@ -63,6 +69,32 @@ def write(element: etree._Element, text: str, codes: Sequence[InlineCode], build
         else:
             builder.standalone(stack[-1], code)
     _append(stack[-1], text[cursor:])
+
+
+def with_terms(codes: Sequence[InlineCode], matches: Sequence[TermMatch]) -> tuple[InlineCode, ...]:
+    """``codes`` with a pair of TERM pseudo-codes (ids ``m1``, ``m2``..., ``equiv`` "dnt" for a
+    do-not-translate term, ``data`` the term's entry source) for every glossary term that nests
+    with them, for :func:`write` to annotate; a term a code cuts is left unmarked.
+
+    >>> from tandem.document import CodeKind, GlossaryEntry
+    >>> bold = [InlineCode("1", CodeRole.OPEN, CodeKind.BOLD, "<b>", 0), InlineCode("1", CodeRole.CLOSE, CodeKind.BOLD, "</b>", 6)]
+    >>> term = lambda a, b: TermMatch(GlossaryEntry("x"), a, b, "x")
+    >>> [c.id for c in with_terms(bold, [term(0, 13)])], [c.id for c in with_terms(bold, [term(3, 13)])]
+    (['m1', '1', '1', 'm1'], ['1', '1'])
+    """
+    arranged = list(codes)
+    cut = [c.offset for c in codes if c.role in (CodeRole.START, CodeRole.END)]
+    for number, match in enumerate(matches, start=1):
+        equiv = "dnt" if match.entry.do_not_translate else ""
+        opening = InlineCode(f"m{number}", CodeRole.OPEN, CodeKind.TERM, match.entry.source, match.start, equiv)
+        closing = InlineCode(f"m{number}", CodeRole.CLOSE, CodeKind.TERM, "", match.end, equiv)
+        if any(match.start < offset < match.end for offset in cut):
+            continue
+        for trial in ([*arranged, opening, closing], [opening, *arranged, closing]):  # inside, else around
+            if well_formed([c for c in trial if c.role in (CodeRole.OPEN, CodeRole.CLOSE)]) is None:
+                arranged = trial
+                break
+    return tuple(arranged)
 
 
 def _append(element: etree._Element, text: str) -> None:

@@ -8,13 +8,13 @@ state is stored as written and mapped to the other version when needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from lxml import etree
 
-from tandem.document import BilingualDocument, Candidate, Origin, Translation
+from tandem.document import BilingualDocument, Candidate, Origin, TermMatch, Translation
 from tandem.errors import InputError
 from tandem.formats.inline import Mark
 
@@ -115,6 +115,33 @@ def unit_notes(t: Translation) -> list[str]:
     if t.origin is Origin.TM:
         return [f"Exact match from the translation memory{f' ({t.provenance})' if t.provenance else ''}"]
     return []
+
+
+def term_line(match: TermMatch, language: str) -> str:
+    """What a glossary says about one term of a unit, for a note (``language``: the target's).
+
+    >>> from tandem.document import GlossaryEntry, TargetTerm, TermStatus
+    >>> entry = GlossaryEntry("Sergei Lavrov", (TargetTerm("ru", "Сергей Лавров"),
+    ...                       TargetTerm("ru", "Сергей Лавроф", TermStatus.FORBIDDEN)))
+    >>> term_line(TermMatch(entry, 0, 13, "Sergei Lavrov"), "ru")
+    'Sergei Lavrov: Сергей Лавров (preferred); not Сергей Лавроф (forbidden)'
+    >>> term_line(TermMatch(GlossaryEntry("THAAD", do_not_translate=True), 0, 5, "THAAD"), "ru")
+    'THAAD: do not translate'
+    """
+    entry = match.entry
+    if entry.do_not_translate:
+        return f"{match.text}: do not translate"
+    use = [f"{t.text} ({t.status.value})" for t in entry.terms(language) if not t.status.avoid]
+    avoid = [f"{t.text} ({t.status.value})" for t in entry.avoided(language)]
+    said = ", ".join(use) if use else f"no {language} term in the glossary"
+    return f"{match.text}: {said}" + (f"; not {', '.join(avoid)}" if avoid else "")
+
+
+def glossary_note(matches: Sequence[TermMatch], language: str) -> str | None:
+    """One note listing a unit's glossary terms, or None when it has none."""
+    if not matches:
+        return None
+    return "Glossary: " + " | ".join(term_line(m, language) for m in matches)
 
 
 def candidate_origin(c: Candidate) -> str:

@@ -21,17 +21,18 @@ from dataclasses import replace
 from tandem.document import AlignedPair, BilingualDocument, Candidate, CodeKind, CodeRole, InlineCode, Origin
 from tandem.formats import inline, xml
 from tandem.formats.xliff import (STATES_20, ReviewedFile, StateMapping, UnitReview, XliffVersion,
-                                  candidate_origin, original_name, state_20, unit_notes)
+                                  candidate_origin, original_name, state_20, term_line, unit_notes)
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 MTC = "urn:oasis:names:tc:xliff:matches:2.0"
+GLS = "urn:oasis:names:tc:xliff:glossary:2.0"
 SEGMENT_ID = "s1"  # one segment per unit: Tandem's units are sentences already
 _MATCH_TYPE = {Origin.MT: "mt", Origin.TM: "tm", Origin.HUMAN: "tm"}
 
 
 def serialize(doc: BilingualDocument) -> bytes:
     """Return the XLIFF 2.1 document for ``doc`` as UTF-8 bytes."""
-    root = etree.Element(_q("xliff"), nsmap={None: NS, "mtc": MTC}, version="2.1",
+    root = etree.Element(_q("xliff"), nsmap={None: NS, "mtc": MTC, "gls": GLS}, version="2.1",
                          srcLang=doc.article.language, trgLang=doc.target_language)
     file_el = etree.SubElement(root, _q("file"), id="f1", original=original_name(doc.article.source_path))
     notes = etree.SubElement(file_el, _q("notes"))
@@ -39,11 +40,11 @@ def serialize(doc: BilingualDocument) -> bytes:
     for paragraph, pairs in doc.paragraphs():
         group = etree.SubElement(file_el, _q("group"), id=f"p{paragraph.number}", type="tandem:paragraph")
         for pair in pairs:
-            _unit(group, pair)
+            _unit(group, pair, doc.target_language)
     return xml.to_bytes(root, frozenset({"source", "target", "data"}))
 
 
-def _unit(group: etree._Element, pair: AlignedPair) -> None:
+def _unit(group: etree._Element, pair: AlignedPair, language: str) -> None:
     translation = pair.translation
     unit = etree.SubElement(group, _q("unit"), id=pair.segment.id)
     unit.set(xml.XML_SPACE, "preserve")  # segment text is exact, spaces included
@@ -51,10 +52,12 @@ def _unit(group: etree._Element, pair: AlignedPair) -> None:
         matches = etree.SubElement(unit, f"{{{MTC}}}matches")
         for candidate in translation.candidates:
             _match(matches, candidate, pair.segment.text)
+    source_codes = inline.with_terms(pair.segment.codes, pair.terms)
+    _glossary(unit, pair, source_codes, language)
     _notes(unit, pair)
     _original_data(unit, pair.segment.codes)
     segment = etree.SubElement(unit, _q("segment"), id=SEGMENT_ID, state=state_20(translation))
-    inline.write(etree.SubElement(segment, _q("source")), pair.segment.text, pair.segment.codes, _BUILDER)
+    inline.write(etree.SubElement(segment, _q("source")), pair.segment.text, source_codes, _BUILDER)
     if translation.text:
         inline.write(etree.SubElement(segment, _q("target")), translation.text, translation.codes, _BUILDER)
 
@@ -111,10 +114,41 @@ def _standalone(parent: etree._Element, code: InlineCode) -> etree._Element:
     return etree.SubElement(parent, _q("ph"), {"id": code.id, "dataRef": f"d{code.id}", **_kind_attributes(code)})
 
 
+def _term(parent: etree._Element, code: InlineCode) -> etree._Element:
+    """A glossary term in the source: ``<mrk type="term">``, ``translate="no"`` when it must be kept."""
+    attributes = {"id": code.id, "type": "term"}
+    if code.equiv == "dnt":
+        attributes["translate"] = "no"
+    return etree.SubElement(parent, _q("mrk"), attributes)
+
+
+def _glossary(unit: etree._Element, pair: AlignedPair, source_codes: tuple[InlineCode, ...], language: str) -> None:
+    """The Glossary module: one ``glossEntry`` per term of the unit, pointing at its ``<mrk>``
+    when the term could be marked in the source."""
+    if not pair.terms:
+        return
+    marked = {c.id for c in source_codes if c.kind is CodeKind.TERM}
+    glossary = etree.SubElement(unit, f"{{{GLS}}}glossary")
+    for number, match in enumerate(pair.terms, start=1):
+        entry = etree.SubElement(glossary, f"{{{GLS}}}glossEntry")
+        if f"m{number}" in marked:
+            entry.set("ref", f"#m{number}")
+        term = etree.SubElement(entry, f"{{{GLS}}}term")
+        term.text = match.text
+        if match.entry.origin:
+            term.set("source", match.entry.origin)
+        texts = [match.text] if match.entry.do_not_translate else \
+            [t.text for t in match.entry.terms(language) if not t.status.avoid]
+        for text in texts:
+            etree.SubElement(entry, f"{{{GLS}}}translation").text = text
+        definition = term_line(match, language) + (f". {match.entry.note}" if match.entry.note else "")
+        etree.SubElement(entry, f"{{{GLS}}}definition").text = definition
+
+
 _TYPES = {CodeKind.BOLD: ("fmt", "xlf:b"), CodeKind.ITALIC: ("fmt", "xlf:i"), CodeKind.UNDERLINE: ("fmt", "xlf:u"),
           CodeKind.BREAK: ("fmt", "xlf:lb"), CodeKind.LINK: ("link", ""), CodeKind.IMAGE: ("image", ""),
           CodeKind.QUOTE: ("quote", ""), CodeKind.PROTECTED: ("other", "xlf:var")}
-_BUILDER = inline.Builder(pair=_pair, start=_start, end=_end, standalone=_standalone)
+_BUILDER = inline.Builder(pair=_pair, start=_start, end=_end, standalone=_standalone, term=_term)
 
 
 def _notes(unit: etree._Element, pair: AlignedPair) -> None:
