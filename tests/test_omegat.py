@@ -40,7 +40,8 @@ TRANSLATOR = {MT_SENTENCES[0]: ("default", "Убедить удалось не �
                   ("alternative", "Работы начнутся у старого маяка на мысе Святого Климента.")}
 
 # Runs inside OmegaT (--script, Groovy) once the project is loaded and compiled: records what
-# OmegaT shows for every segment, then translates like the editor does (setTranslation), saves
+# OmegaT shows for every segment (its text, the parts OmegaT protects as tags, the translation and
+# the Fuzzy Matches pane), then translates like the editor does (setTranslation), saves
 # the project memory with OmegaT's own writer (3.6 console mode never saves it, and its
 # saveProject() needs the GUI) and creates the translated documents again.
 TRANSLATOR_SCRIPT = r"""
@@ -56,8 +57,9 @@ if (eventType.toString() == "COMPILE") {
   project.getAllEntries().each { ste ->
     def info = project.getTranslationInfo(ste)
     def matches = finder.search(project, ste.getSrcText(), true, false, { false } as IStopped).collect {
-      [translation: it.translation, score: it.scores[0].score, origin: it.projs[0]] }
-    view << [file: ste.getKey().file, source: ste.getSrcText(), translated: info.isTranslated(),
+      [source: it.source, translation: it.translation, score: it.scores[0].score, origin: it.projs[0]] }
+    def tags = ste.getProtectedParts().collect { it.getTextInSourceSegment() }
+    view << [file: ste.getKey().file, source: ste.getSrcText(), tags: tags, translated: info.isTranslated(),
              translation: info.translation, matches: matches]
     def todo = work[ste.getSrcText()]
     if (todo != null) {
@@ -175,8 +177,8 @@ def test_project_layout_routes_each_kind_of_translation(omegat_run):
     project, doc = omegat_run.project, omegat_run.doc
     name = "harbor-radar.en-ru"
     assert sorted(p.relative_to(project).as_posix() for p in omegat_run.written) == sorted([
-        "omegat.project", f"source/{name}.xlf", f"tm/auto/{name}.tmx", f"tm/penalty-30/{name}.mt.tmx",
-        f"tm/{name}.tmx"])
+        "omegat.project", "omegat/filters.xml", f"source/{name}.xlf", f"tm/auto/{name}.tmx",
+        f"tm/penalty-30/{name}.mt.tmx", f"tm/{name}.tmx"])
     for folder in ("glossary", "dictionary", "target", "omegat"):
         assert (project / folder).is_dir()
     by_origin = {}
@@ -203,6 +205,7 @@ def test_omegat_loads_the_project_and_shows_every_unit_in_english(omegat_run):
     english = [pair.segment.text for pair in omegat_run.doc.pairs]
     assert len(english) == 26 and len(set(english)) == 26
     assert [s["source"] for s in omegat_run.view] == english  # sentence segmentation off: 1 unit = 1 segment
+    assert not any(s["tags"] for s in omegat_run.view)  # plain text: no codes, so no tags
     assert {s["file"] for s in omegat_run.view} == {"harbor-radar.en-ru.xlf"}
     assert sorted(omegat_run.pseudo_sources) == sorted(english)
 

@@ -19,13 +19,14 @@ from tandem import __version__
 from tandem.document import AlignedPair, BilingualDocument, Candidate, CodeKind, CodeRole, InlineCode
 from tandem.formats import inline, xml
 from tandem.formats.xliff import (STATES_12, ReviewedFile, StateMapping, UnitReview, XliffVersion,
-                                  candidate_origin, original_name, state_12, unit_notes)
+                                  candidate_origin, glossary_note, original_name, state_12, unit_notes)
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 TOOL_ID = "tandem"
 # The datatype of each article format (1.2's own values, x- for others).
 DATATYPES = {"text": "plaintext", "html": "html", "markdown": "x-markdown"}
 QA_TOOL = "tandem-qa"
+GLOSSARY_TOOL = "tandem-glossary"
 # States 1.2 also marks approved="yes" (as translate-toolkit and the CAT tools built on it do).
 APPROVED = ("translated", "signed-off", "final")
 
@@ -57,13 +58,17 @@ def _trans_unit(group: etree._Element, pair: AlignedPair, doc: BilingualDocument
     if state in APPROVED:
         unit.set("approved", "yes")
     unit.set(xml.XML_SPACE, "preserve")  # segment text is exact, spaces included
-    _text(unit, "source", doc.article.language, pair.segment.text, pair.segment.codes)
+    # Glossary terms are marked in the source: <mrk mtype="term">, do-not-translate ones "protected".
+    _text(unit, "source", doc.article.language, pair.segment.text, inline.with_terms(pair.segment.codes, pair.terms))
     target = _text(unit, "target", doc.target_language, translation.text, translation.codes)
     target.set("state", state)
     if qualifier:
         target.set("state-qualifier", qualifier)
     for text in unit_notes(translation):
         etree.SubElement(unit, _q("note"), {"from": TOOL_ID, "annotates": "target"}).text = text
+    glossary = glossary_note(pair.terms, doc.target_language)
+    if glossary:
+        etree.SubElement(unit, _q("note"), {"from": GLOSSARY_TOOL, "annotates": "source"}).text = glossary
     for finding in pair.findings:
         note = etree.SubElement(unit, _q("note"), {"from": QA_TOOL, "annotates": "target", "priority": "2"})
         note.text = f"QA {finding.code}: {finding.message}"
@@ -115,11 +120,23 @@ _BUILDER = inline.Builder(
     pair=lambda parent, c: etree.SubElement(parent, _q("g"), _attributes(c)),
     start=lambda parent, c: etree.SubElement(parent, _q("bx"), _attributes(c, rid=c.id)),
     end=lambda parent, c: etree.SubElement(parent, _q("ex"), _end_attributes(c)),
-    standalone=lambda parent, c: etree.SubElement(parent, _q("x"), _attributes(c)))
+    standalone=lambda parent, c: etree.SubElement(parent, _q("x"), _attributes(c)),
+    term=lambda parent, c: etree.SubElement(parent, _q("mrk"), {"mtype": "protected" if c.equiv == "dnt" else "term"}))
 
 
 def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
+
+
+def write_inline(element: etree._Element, text: str, codes: tuple[InlineCode, ...]) -> None:
+    """Fill ``element`` with ``text`` and its ``codes`` as 1.2 inline elements, as this writer
+    does (for the other writer of 1.2 text, :mod:`tandem.formats.omegat`)."""
+    inline.write(element, text, codes, _BUILDER)
+
+
+def read_inline(element: etree._Element | None) -> tuple[str, tuple[inline.Mark, ...]]:
+    """The text and code marks of a 1.2 ``<source>`` or ``<target>``, as this reader reads them."""
+    return inline.read(element, _READER)
 
 
 def read_file(path: Path, root: etree._Element, file_el: etree._Element) -> ReviewedFile:
