@@ -19,6 +19,8 @@ from tandem.errors import TandemError, printable
 # The --xliff choices (tandem.formats.XLIFF_CHOICES, spelled out so that `tandem --help` does not
 # import lxml; tests/test_cli.py checks that the two agree).
 XLIFF_CHOICES = ("1.2", "2.1", "both")
+# The glossary formats (tandem.formats.GLOSSARY_FORMATS, spelled out for the same reason).
+GLOSSARY_CHOICES = ("tbx", "csv", "tsv", "dnt")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
@@ -48,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_publish(commands)
     _add_omegat(commands)
     _add_tm(commands)
+    _add_glossary(commands)
     _add_models(commands)
     _add_segment(commands)
     return parser
@@ -79,6 +82,7 @@ def _add_run(commands) -> None:
                           "file (without it, that is refused)")
     _add_models_dir(run)
     _add_run_memory_options(run)
+    _add_run_glossary_options(run)
     _add_run_model_options(run)
     run.set_defaults(handler=_cmd_run)
 
@@ -158,6 +162,46 @@ def _add_tm(commands) -> None:
         parser.set_defaults(handler=handler)
     exp.add_argument("--to", default=None, metavar="LANGS",
                      help="comma-separated target languages to export (default: all)")
+
+
+def _add_run_glossary_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--glossary", type=Path, action="append", default=[], metavar="FILE",
+                     help="import this glossary (.tbx, .csv, .tsv, or .txt do-not-translate list) into the "
+                          "memory before translating (repeatable)")
+    run.add_argument("--enforce-terms", action="store_true",
+                     help="substitute the preferred target term for each glossary term through a placeholder, "
+                          "for names and designations; Russian case endings are then not adapted")
+
+
+def _add_glossary(commands) -> None:
+    glossary = commands.add_parser(
+        "glossary", help="import, list or export the glossary (TBX, CSV, TSV, do-not-translate lists)",
+        description="Keep a glossary in the translation memory (OUT/tandem.db or --tm-db): terms, their "
+                    "translations with a status (preferred, admitted, deprecated, forbidden), and terms not "
+                    "to translate.")
+    actions = glossary.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="add glossary files to the memory (all or nothing)")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                     help="a .tbx (TBX 2/TBX-Basic or TBX 3), .csv or .tsv (header row of language codes) or "
+                          ".txt (one do-not-translate term per line) file")
+    imp.add_argument("--format", choices=GLOSSARY_CHOICES, default=None,
+                     help="read every FILE as this format (default: by its extension)")
+    listing = actions.add_parser("list", help="show the glossary")
+    listing.add_argument("--lang", default=None, metavar="LANG",
+                         help="only entries with a term in LANG (or not to translate), and only LANG's terms")
+    listing.add_argument("--format", choices=("text", "json"), default="text", help="output (default: text)")
+    exp = actions.add_parser("export", help="write the glossary as TBX-Basic (for OmegaT, memoQ, Trados), "
+                                            "CSV or TSV")
+    exp.add_argument("file", type=Path, metavar="FILE.tbx|FILE.csv")
+    exp.add_argument("--to", required=True, metavar="LANGS",
+                     help="target language (TBX: one language pair), or comma-separated languages (CSV, TSV)")
+    exp.add_argument("--format", choices=GLOSSARY_CHOICES[:3], default=None,
+                     help="write this format (default: by the file's extension)")
+    for parser, handler in ((imp, _cmd_glossary_import), (listing, _cmd_glossary_list), (exp, _cmd_glossary_export)):
+        parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                            help="output folder whose tandem.db is the memory (default: ./output)")
+        _add_tm_db(parser)
+        parser.set_defaults(handler=handler)
 
 
 def _add_max_article(parser: argparse.ArgumentParser) -> None:
@@ -289,7 +333,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                             tm_files=args.tm, offline=args.offline, install_models=args.install_models,
                             engine=_engine_settings(args), replace=args.replace,
                             max_article_bytes=_megabytes(args.max_article_mb, "--max-article-mb"),
-                            article_format=args.article_format, select=args.select)
+                            article_format=args.article_format, select=args.select,
+                            glossary_files=args.glossary, enforce_terms=args.enforce_terms)
     for report in pipeline.run(args.articles, Workspace(args.out, args.tm_db), settings, progress=_progress):
         print(summary.run_line(report))
         for warning in summary.untranslated_warnings(report):
@@ -343,6 +388,54 @@ def _cmd_tm_export(args: argparse.Namespace) -> int:
     workspace = Workspace(args.out, args.tm_db)
     count = pipeline.tm_export(args.file, workspace, parse_targets(args.to) if args.to else None)
     print(f"{workspace.tm_path}: {count} translations written to {args.file}")
+    return EXIT_OK
+
+
+def _cmd_glossary_import(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Workspace
+
+    workspace = Workspace(args.out, args.tm_db)
+    for path, read, c in pipeline.glossary_import(args.files, workspace, args.format):
+        print(f"{path}: {read} glossary entries read: {c.added} added, {c.updated} updated, "
+              f"{c.unchanged} unchanged -> {workspace.tm_path}")
+    return EXIT_OK
+
+
+def _cmd_glossary_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from tandem import pipeline
+    from tandem.settings import Workspace
+
+    workspace = Workspace(args.out, args.tm_db)
+    entries = pipeline.glossary_entries(workspace, args.lang.strip().lower() if args.lang else None)
+    if args.format == "json":
+        return _print_json([asdict(e) for e in entries])
+    if not entries:
+        _progress(f"no glossary entries{f' for {args.lang}' if args.lang else ''} in {workspace.tm_path}")
+    return _print_lines(_glossary_line(e) for e in entries)
+
+
+def _glossary_line(entry) -> str:
+    """``Sergei Lavrov -> ru: Сергей Лавров, Сергей Лавроф (forbidden); ja: ...  [case-sensitive]``."""
+    def shown(term) -> str:
+        return term.text if term.status.value == "preferred" else f"{term.text} ({term.status.value})"
+
+    languages = dict.fromkeys(t.language for t in entry.translations)
+    terms = "; ".join(f"{lang}: {', '.join(shown(t) for t in entry.terms(lang))}" for lang in languages)
+    flags = [name for name, on in (("do not translate", entry.do_not_translate),
+                                   ("case-sensitive", entry.case_sensitive)) if on]
+    return entry.source + (f" -> {terms}" if terms else "") + (f"  [{', '.join(flags)}]" if flags else "")
+
+
+def _cmd_glossary_export(args: argparse.Namespace) -> int:
+    from tandem import pipeline
+    from tandem.settings import Workspace, parse_targets
+
+    workspace = Workspace(args.out, args.tm_db)
+    count = pipeline.glossary_export(args.file, workspace, parse_targets(args.to), args.format)
+    print(f"{workspace.tm_path}: {count} glossary entries written to {args.file}")
     return EXIT_OK
 
 

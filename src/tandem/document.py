@@ -367,19 +367,32 @@ def case_sensitive_by_default(term: str) -> bool:
     return any(ch.isupper() for word in term.split() for ch in word[1:])
 
 
+def keeps_source(source: str, translations: Sequence[TargetTerm]) -> bool:
+    """Whether translations say a term stays as written: there are none, or every one that is not
+    to be avoided is the term itself (a deprecated variant beside it changes nothing).
+
+    >>> keeps_source("THAAD", ()), keeps_source("THAAD", (TargetTerm("ru", "THAAD"),))
+    (True, True)
+    >>> keeps_source("Kyiv", (TargetTerm("ru", "Киев", TermStatus.FORBIDDEN),))
+    False
+    """
+    usable = [t for t in translations if not t.status.avoid]
+    return not translations or (bool(usable) and all(t.text == source for t in usable))
+
+
 def glossary_entry(source: str, translations: Sequence[TargetTerm] = (), *, do_not_translate: bool | None = None,
                    case_sensitive: bool | None = None, **details: str) -> GlossaryEntry:
     """A :class:`GlossaryEntry` as every glossary reader makes it, with Tandem's defaults for what
-    the glossary leaves unsaid (None): an entry with no translation, or only the term itself, is
-    do-not-translate (and copies of the term are then no translations); case sensitivity follows
-    :func:`case_sensitive_by_default`.  ``details``: the other fields (note, concept, origin...).
+    the glossary leaves unsaid (None): do-not-translate when :func:`keeps_source` (copies of the
+    term are then no translations); case sensitivity by :func:`case_sensitive_by_default`.
+    ``details``: the other fields (note, concept, origin...).
 
     >>> glossary_entry("THAAD", (TargetTerm("ru", "THAAD"),))
     GlossaryEntry(source='THAAD', translations=(), source_language='en', do_not_translate=True, \
 case_sensitive=True, note='', part_of_speech='', concept='', origin='')
     """
     if do_not_translate is None:
-        do_not_translate = all(t.text == source for t in translations)
+        do_not_translate = keeps_source(source, translations)
     if do_not_translate:
         translations = [t for t in translations if t.text != source]
     if case_sensitive is None:

@@ -140,6 +140,8 @@ class RunSettings:
     xliff: tuple[str, ...] = ("1.2", "2.1")  # ids of tandem.formats.XLIFF_VERSIONS
     machine_translation: bool = True  # False (--no-mt): segments the memory lacks stay empty
     tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
+    glossary_files: tuple[Path, ...] = ()  # glossaries (TBX, CSV, TSV, DNT list) imported first (--glossary)
+    enforce_terms: bool = False  # --enforce-terms: each glossary term's preferred target through a placeholder
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
     install_models: bool = False  # download missing packages from the index before running
     replace: bool = False  # an article of the same name from another file replaces the stored one
@@ -161,7 +163,8 @@ def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None
                  no_mt: bool = False, tm_files: Sequence[Path] = (), offline: bool = False,
                  install_models: bool = False, engine: EngineSettings | None = None,
                  replace: bool = False, max_article_bytes: int = 10_000_000, article_format: str | None = None,
-                 select: str | None = None) -> RunSettings:
+                 select: str | None = None, glossary_files: Sequence[Path] = (),
+                 enforce_terms: bool = False) -> RunSettings:
     """The one factory of run settings: option values in, validated settings out (reads
     ``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX`` and the XDG folders, here and only here)."""
     from tandem.formats import parse_xliff_choice  # here: `tandem --help` stays fast
@@ -171,7 +174,7 @@ def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None
                        engine=engine or EngineSettings(), xliff=parse_xliff_choice(xliff),
                        machine_translation=not no_mt, tm_files=tuple(tm_files), install_models=install_models,
                        replace=replace, max_article_bytes=max_article_bytes, article_format=article_format,
-                       select=select)
+                       select=select, glossary_files=tuple(glossary_files), enforce_terms=enforce_terms)
 
 
 def publish_workspace(folder: Path, tm_db: Path | None = None) -> tuple[Path, Workspace]:

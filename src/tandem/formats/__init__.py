@@ -2,12 +2,14 @@
 
 * :mod:`tandem.formats.xliff12`, :mod:`tandem.formats.xliff2` -- XLIFF for CAT tools;
 * :mod:`tandem.formats.tmx` -- TMX 1.4b for translation memories;
+* :mod:`tandem.formats.tbx`, :mod:`tandem.formats.termlist` -- glossaries (TBX; CSV, TSV and
+  do-not-translate lists), in :data:`GLOSSARY_FORMATS`;
 * :mod:`tandem.formats.xliff` -- what the XLIFF versions share (reviewed-file model, states);
 * :mod:`tandem.formats.xml` -- the safe parser and XML helpers every format uses.
 
 This module is the one registry: the XLIFF versions (from which the CLI's
 ``--xliff`` choices are derived) and the per-language output formats a run
-writes.  HTML pages are not here: they are rendered per article, from all of
+writes, and the glossary formats.  HTML pages are not here: they are rendered per article, from all of
 its languages at once (:mod:`tandem.publish.site`).
 """
 
@@ -17,13 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tandem.document import BilingualDocument
+from tandem.document import BilingualDocument, GlossaryEntry
 from tandem.errors import InputError
-from tandem.formats import tmx, xliff2, xliff12, xml
+from tandem.formats import tbx, termlist, tmx, xliff2, xliff12, xml
 from tandem.formats.xliff import ReviewedFile, XliffVersion, file_name
 
-__all__ = ["XLIFF_VERSIONS", "XLIFF_CHOICES", "OUTPUT_FORMATS", "OutputFormat", "ReviewedFile",
-           "XliffVersion", "output_kinds", "parse_xliff_choice", "read_reviewed"]
+__all__ = ["XLIFF_VERSIONS", "XLIFF_CHOICES", "OUTPUT_FORMATS", "GLOSSARY_FORMATS", "GlossaryFormat", "OutputFormat",
+           "ReviewedFile", "XliffVersion", "glossary_format", "output_kinds", "parse_xliff_choice", "read_glossary",
+           "read_reviewed"]
 
 XLIFF_VERSIONS: dict[str, XliffVersion] = {v.id: v for v in (xliff12.VERSION, xliff2.VERSION)}
 BOTH = "both"
@@ -47,6 +50,54 @@ OUTPUT_FORMATS: dict[str, OutputFormat] = {
     **{v.kind: OutputFormat(v.kind, v.suffix, v.serialize) for v in XLIFF_VERSIONS.values()},
     "tmx": OutputFormat("tmx", tmx.SUFFIX, tmx.serialize, every_segment=False),
 }
+
+
+@dataclass(frozen=True)
+class GlossaryFormat:
+    """A glossary file format: the file name endings it is known by, how to read it and (if it
+    can hold translations) how to write the entries for a source language and target languages."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path, str], tuple[GlossaryEntry, ...]]
+    write: Callable[[Sequence[GlossaryEntry], str, Sequence[str]], bytes] | None = None
+
+
+def _write_tbx(entries: Sequence[GlossaryEntry], source_language: str, targets: Sequence[str]) -> bytes:
+    if len(targets) != 1:
+        raise InputError("a TBX glossary is for one language pair: give one target language (--to)")
+    return tbx.write(entries, source_language, targets[0])
+
+
+GLOSSARY_FORMATS: dict[str, GlossaryFormat] = {
+    "tbx": GlossaryFormat("tbx", (tbx.SUFFIX,), tbx.read, _write_tbx),
+    "csv": GlossaryFormat("csv", (".csv",), termlist.read_csv, termlist.write_csv),
+    "tsv": GlossaryFormat("tsv", (".tsv", ".tab"), termlist.read_tsv, termlist.write_tsv),
+    "dnt": GlossaryFormat("dnt", (".txt",), termlist.read_dnt),
+}
+
+
+def glossary_format(path: Path, name: str | None = None) -> GlossaryFormat:
+    """The glossary format called ``name``, else the one ``path``'s extension names.
+
+    >>> glossary_format(Path("names.TSV")).name, glossary_format(Path("x.txt"), "csv").name
+    ('tsv', 'csv')
+    """
+    if name is not None:
+        if name not in GLOSSARY_FORMATS:
+            raise InputError(f"unknown glossary format {name!r} (choose from {', '.join(GLOSSARY_FORMATS)})")
+        return GLOSSARY_FORMATS[name]
+    suffix = path.suffix.lower()
+    found = next((f for f in GLOSSARY_FORMATS.values() if suffix in f.suffixes), None)
+    if found is None:
+        endings = ", ".join(s for f in GLOSSARY_FORMATS.values() for s in f.suffixes)
+        raise InputError(f"unknown glossary file type (expected {endings}, or give --format)", path=str(path))
+    return found
+
+
+def read_glossary(path: Path, format: str | None = None, source_language: str = "en") -> tuple[GlossaryEntry, ...]:
+    """The entries of one glossary file, read whole (a bad file is one :class:`InputError`)."""
+    return glossary_format(path, format).read(path, source_language)
 
 
 def parse_xliff_choice(value: str) -> tuple[str, ...]:

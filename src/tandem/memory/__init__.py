@@ -3,7 +3,8 @@ article's last-run source with what each of its segments shows.
 
 * :mod:`tandem.memory.db` -- connection, numbered migrations, transactions;
 * :mod:`tandem.memory.tm` -- the translation memory (``translations``);
-* :mod:`tandem.memory.articles` -- the article store.
+* :mod:`tandem.memory.articles` -- the article store;
+* :mod:`tandem.memory.glossary` -- the glossary (terms, their translations and statuses).
 
 :class:`Memory` joins them for the writes that span both (a run, a merge),
 each one transaction, so an interrupted run or merge leaves the memory as it
@@ -20,13 +21,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from tandem.document import Article, BilingualDocument, Entry, InlineCode, Origin, Translation, codes_to_json
+from tandem.document import (Article, BilingualDocument, Entry, GlossaryEntry, InlineCode, Origin, Translation,
+                             codes_to_json)
 from tandem.errors import InputError
 from tandem.memory import db
 from tandem.memory.articles import ArticleStore, Shown, StoredArticle
+from tandem.memory.glossary import GlossaryCounts, GlossaryStore
 from tandem.memory.tm import TranslationMemory
 
-__all__ = ["Entry", "Memory", "Reviewed", "Shown", "StoredArticle", "open_memory", "open_existing_memory"]
+__all__ = ["Entry", "GlossaryCounts", "Memory", "Reviewed", "Shown", "StoredArticle", "open_memory",
+           "open_existing_memory"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Memory:
         self._db = connection
         self.tm = TranslationMemory(connection)
         self.articles = ArticleStore(connection)
+        self.glossary = GlossaryStore(connection)
 
     def __enter__(self) -> Memory:
         return self
@@ -90,6 +95,12 @@ class Memory:
         """Store imported entries (TMX) in one transaction: (new or changed, refused as no translation)."""
         with self.transaction():
             return self.tm.import_entries(entries)
+
+    def import_glossary(self, files: Sequence[Sequence[GlossaryEntry]]) -> list[GlossaryCounts]:
+        """Store the entries of glossary files in one transaction: what it did, per file (a later
+        file's entry replaces an earlier file's of the same term and concept)."""
+        with self.transaction():
+            return [self.glossary.import_entries(entries) for entries in files]
 
     def save_run(self, article: Article, docs: Sequence[BilingualDocument], xliff: Sequence[str]) -> None:
         """Store an article's source, its translations and what each segment now shows, for every

@@ -89,6 +89,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE translations_v4 RENAME TO translations",
         "CREATE INDEX translations_source ON translations (source_lang, target_lang, source_text)",
     ),
+    (  # 5: glossaries: one row per source term of a concept, its target terms in order
+        """CREATE TABLE glossary_entries (
+            id INTEGER PRIMARY KEY, source_lang TEXT NOT NULL, source_text TEXT NOT NULL,
+            concept TEXT NOT NULL DEFAULT '', do_not_translate INTEGER NOT NULL DEFAULT 0,
+            case_sensitive INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',
+            part_of_speech TEXT NOT NULL DEFAULT '', origin TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            UNIQUE (source_lang, source_text, concept))""",
+        """CREATE TABLE glossary_terms (
+            entry_id INTEGER NOT NULL REFERENCES glossary_entries (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL, status TEXT NOT NULL,
+            PRIMARY KEY (entry_id, position))""",
+    ),
 )
 
 
