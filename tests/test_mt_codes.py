@@ -302,11 +302,11 @@ def test_qa_names_codes_that_differ_from_the_source():
         ((link_open, link_close, bold_open, bold_close, moved(br, 99)), "outside the target text: 3 (lb, standalone)"),
     ]
     for target_codes, expected in cases:
-        findings = qa.check(segment.text, segment.text, segment.codes, target_codes)
+        findings = qa.codes(segment.codes, target_codes, len(segment.text), len(segment.text))
         assert [f.code for f in findings] == ["codes"], (expected, findings)
         assert expected in findings[0].message, (expected, findings)
-    assert qa.check(segment.text, segment.text, segment.codes, segment.codes) == ()
-    assert qa.check(segment.text, segment.text) == ()  # no codes: no code findings
+    assert qa.codes(segment.codes, segment.codes, len(segment.text), len(segment.text)) == []
+    assert qa.codes((), (), len(segment.text), len(segment.text)) == []  # no codes: no code findings
 
 
 def test_qa_points_at_codes_at_the_safe_place():
@@ -376,7 +376,8 @@ def test_random_model_every_code_present_and_well_formed(packages_dir, language,
         placement = codes.Placement(translation.text, translation.codes, noted,
                                     tuple(dict.fromkeys(n.split()[1] for n in noted if n.startswith("code "))))
         assert_valid(segment, placement)
-        findings = qa.check(segment.text, translation.text, segment.codes, translation.codes)
+        findings = qa.check(qa.QAUnit(segment.text, translation.text, target_language=language,
+                                      source_codes=segment.codes, target_codes=translation.codes))
         assert not [f for f in findings if f.code == "codes"]
         flagged = {f.message.split()[1] for f in findings if f.code == "code-placement"}
         ids = [c.id for c in segment.codes if c.role is not CodeRole.CLOSE]

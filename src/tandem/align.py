@@ -7,8 +7,11 @@ order, so writers can never drop or duplicate a unit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tandem import qa
-from tandem.document import AlignedPair, Article, BilingualDocument, ModelInfo, Translation
+from tandem.document import (AlignedPair, Article, BilingualDocument, Finding, ModelInfo, Segment, TermMatch,
+                             Translation)
 from tandem.errors import TandemError
 
 
@@ -17,8 +20,12 @@ class AlignmentError(TandemError):
 
 
 def align(article: Article, language: str, translations: list[Translation],
-          model: ModelInfo | None = None) -> BilingualDocument:
-    """Pair each segment of ``article`` with its translation into ``language``."""
+          model: ModelInfo | None = None,
+          terms: Mapping[str, tuple[TermMatch, ...]] | None = None) -> BilingualDocument:
+    """Pair each segment of ``article`` with its translation into ``language``, with the QA
+    findings of each pair; ``terms`` are the glossary terms found in each segment (by segment
+    id), kept on the pair and checked in its translation."""
+    terms = terms or {}
     by_id = _index(translations, language, article.source_path)
     segments = article.segments
     missing = [s.id for s in segments if s.id not in by_id]
@@ -26,7 +33,8 @@ def align(article: Article, language: str, translations: list[Translation],
     if missing or extra:
         raise AlignmentError(f"translations do not match segments (missing {missing}, unknown {extra})",
                              path=article.source_path)
-    pairs = tuple(AlignedPair(segment=s, translation=by_id[s.id], findings=_findings(s, by_id[s.id]))
+    pairs = tuple(AlignedPair(segment=s, translation=by_id[s.id], terms=terms.get(s.id, ()),
+                              findings=_findings(s, by_id[s.id], article.language, terms.get(s.id, ())))
                   for s in segments)
     return BilingualDocument(article=article, target_language=language, pairs=pairs, model=model)
 
@@ -43,5 +51,9 @@ def _index(translations: list[Translation], language: str, where: str) -> dict[s
     return by_id
 
 
-def _findings(segment, translation: Translation):
-    return qa.check(segment.text, translation.text, segment.codes, translation.codes)
+def _findings(segment: Segment, translation: Translation, source_language: str,
+              terms: tuple[TermMatch, ...]) -> tuple[Finding, ...]:
+    return qa.check(qa.QAUnit(segment.text, translation.text, source_language=source_language,
+                              target_language=translation.language, source_codes=segment.codes,
+                              target_codes=translation.codes, terms=terms, origin=translation.origin,
+                              score=translation.score))
