@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_merge(commands)
     _add_publish(commands)
+    _add_qa(commands)
     _add_omegat(commands)
     _add_tm(commands)
     _add_glossary(commands)
@@ -126,8 +127,29 @@ def _add_publish(commands) -> None:
                     "DIR/NAME from the translation memory (DIR/tandem.db or --tm-db), e.g. after "
                     "`tandem merge`. Runs no machine translation and needs no model.")
     publish.add_argument("folder", type=Path, metavar="DIR/NAME", help="the article's output folder")
+    publish.add_argument("--strict", action="store_true",
+                         help="refuse to publish (exit 3, nothing written) while a sentence is unreviewed "
+                              "machine translation or has an error-level QA finding; the error names the units")
     _add_tm_db(publish)
     publish.set_defaults(handler=_cmd_publish)
+
+
+def _add_qa(commands) -> None:
+    qa = commands.add_parser(
+        "qa", help="list an article's QA findings per unit (a gate for publishing scripts)",
+        description="List the QA findings of every unit of the article in DIR/NAME, from the translation "
+                    "memory (what the XLIFF notes and the bilingual pages show). Exit 0 when no finding is "
+                    "as severe as --fail-on, 1 when one is, 2 on bad input.")
+    qa.add_argument("folder", type=Path, nargs="?", metavar="DIR/NAME", help="the article's output folder")
+    qa.add_argument("--lang", default=None, metavar="LANGS", help="only these target languages (e.g. ru or ru,ja)")
+    qa.add_argument("--format", default="text", choices=("text", "json"),
+                    help="text: UNIT<TAB>LANG<TAB>SEVERITY<TAB>CHECK: MESSAGE per finding; json: one object "
+                         "with the units that have findings (default: text)")
+    qa.add_argument("--fail-on", default="error", choices=("error", "warning", "info"),
+                    help="the least severe finding that makes the exit code 1 (default: error)")
+    qa.add_argument("--checks", action="store_true", help="list the checks (id, severity, what it finds) and exit")
+    _add_tm_db(qa)
+    qa.set_defaults(handler=_cmd_qa)
 
 
 def _add_omegat(commands) -> None:
@@ -355,9 +377,27 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     from tandem.settings import publish_workspace
 
     folder, workspace = publish_workspace(args.folder, args.tm_db)
-    pages = pipeline.publish(folder, workspace)
+    pages = pipeline.publish(folder, workspace, strict=args.strict)
     print(f"published {len(pages)} pages in {folder}/: {', '.join(p.name for p in pages)}")
     return EXIT_OK
+
+
+def _cmd_qa(args: argparse.Namespace) -> int:
+    from tandem import pipeline, quality
+    from tandem.document import Severity
+    from tandem.settings import parse_targets, publish_workspace
+
+    if args.checks:
+        from tandem import qa
+
+        return _print_lines(qa.describe())
+    if args.folder is None:
+        raise _usage("qa needs DIR/NAME (or --checks)")
+    folder, workspace = publish_workspace(args.folder, args.tm_db)
+    found = pipeline.qa(folder, workspace, parse_targets(args.lang) if args.lang else None)
+    lines = [quality.as_json(folder.name, found)] if args.format == "json" else quality.as_text(found)
+    _print_lines(lines)
+    return EXIT_FAILURE if quality.failing(found, Severity(args.fail_on)) else EXIT_OK
 
 
 def _cmd_omegat(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ from tandem.mt.routes import resolve_routes
 from tandem.readers import read_article
 from tandem.report import ArticleReport, Timer
 from tandem.settings import RunSettings, Workspace, check_language_codes
+from tandem.terms import TermIndex
 
 Progress = Callable[[str], None]
 
@@ -61,12 +62,14 @@ def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
     glossary = [e for path in settings.glossary_files
                 for e in read_glossary(path, source_language=settings.source_language)]
     with open_memory(workspace.tm_path) as memory:
-        planned = _plan(memory, articles, imports, settings, shared, glossary)
+        planned, terms = _plan(memory, articles, imports, settings, shared, glossary)
         routes = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(planned, settings),
                                 settings.index, install=settings.install_models, progress=progress)
         for item in planned:
             progress(_plan_summary(item, settings))
-        machine = batch.translate(_jobs(planned, settings), routes, Engine(settings.engine), shared)
+        jobs = _jobs(planned, settings, terms)
+        machine = batch.translate(jobs, routes, Engine(settings.engine), shared,
+                                  enforce_terms=settings.enforce_terms, suppress=_forbidden_terms(jobs))
         return [_store_and_write(memory, workspace, item, machine, imports if i == 0 else (), settings, shared,
                                  glossary if i == 0 else ())
                 for i, item in enumerate(planned)]
@@ -82,15 +85,18 @@ def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer
 
 
 def _plan(memory: Memory, articles: list[tuple[Article, Timer]], imports: list[Entry],
-          settings: RunSettings, timer: Timer, glossary: Sequence[GlossaryEntry] = ()) -> list[ArticlePlan]:
+          settings: RunSettings, timer: Timer,
+          glossary: Sequence[GlossaryEntry] = ()) -> tuple[list[ArticlePlan], TermIndex | None]:
     """Phase 2, in a scratch transaction: the plans see the ``--tm`` and ``--glossary`` imports, the
-    memory keeps nothing."""
+    memory keeps nothing.  Also the glossary's term index (None: the memory has no glossary)."""
     planner = leverage.Planner(memory, settings.fuzzy_threshold)
     with memory.scratch(), timer("plan"):
         memory.tm.import_entries(imports)
         memory.glossary.import_entries(glossary)
-        return [_plan_article(memory, planner, article, article_timer, settings)
-                for article, article_timer in articles]
+        entries = memory.glossary.entries(settings.source_language)
+        plans = [_plan_article(memory, planner, article, article_timer, settings)
+                 for article, article_timer in articles]
+    return plans, (TermIndex(entries) if entries else None)
 
 
 def _plan_article(memory: Memory, planner: leverage.Planner, article: Article, timer: Timer,
@@ -121,12 +127,26 @@ def _needs_mt(planned: list[ArticlePlan], settings: RunSettings) -> tuple[str, .
                  if any(p.todo for item in planned for p in item.plans if p.language == lang))
 
 
-def _jobs(planned: list[ArticlePlan], settings: RunSettings) -> list[batch.Job]:
-    """What the translate phase gets: the run's languages only (kept languages get no MT)."""
+def _jobs(planned: list[ArticlePlan], settings: RunSettings, terms: TermIndex | None = None) -> list[batch.Job]:
+    """What the translate phase gets: the run's languages only (kept languages get no MT), with
+    the glossary terms of each segment."""
     if not settings.machine_translation:
         return []
-    return [batch.Job(item.article.name, p.language, p.todo)
+    found = (lambda todo: {s.id: terms.find_segment(s) for s in todo}) if terms else (lambda todo: {})
+    return [batch.Job(item.article.name, p.language, p.todo, found(p.todo))
             for item in planned for p in item.plans if p.language in settings.targets and p.todo]
+
+
+def _forbidden_terms(jobs: Sequence[batch.Job]) -> dict[str, list[str]]:
+    """Per language, the deprecated and forbidden translations of the terms the jobs' segments
+    hold: kept out of decoding (only those: a forbidden variant of one concept may be another's word)."""
+    forbidden: dict[str, dict[str, None]] = {}
+    for job in jobs:
+        for matches in job.terms.values():
+            for match in matches:
+                for term in match.entry.avoided(job.language):
+                    forbidden.setdefault(job.language, {})[term.text] = None
+    return {language: list(texts) for language, texts in forbidden.items()}
 
 
 def _plan_summary(item: ArticlePlan, settings: RunSettings) -> str:

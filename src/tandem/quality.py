@@ -62,7 +62,7 @@ def strict_blockers(found: Iterable[UnitFindings]) -> list[str]:
     reasons = []
     for unit in found:
         why = ["unreviewed machine translation"] if unit.unreviewed_mt else []
-        why += [f"error {f.code}" for f in unit.findings if f.severity is Severity.ERROR]
+        why += dict.fromkeys(f"error {f.code}" for f in unit.findings if f.severity is Severity.ERROR)
         if why:
             reasons.append(f"{unit.unit} {unit.language}: {', '.join(why)}")
     return reasons

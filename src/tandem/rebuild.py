@@ -16,18 +16,21 @@ from pathlib import Path
 from types import MappingProxyType
 
 from tandem import align
-from tandem.document import Article, BilingualDocument, InlineCode, ModelInfo, Origin, Translation, word_separator
+from tandem.document import (Article, BilingualDocument, InlineCode, ModelInfo, Origin, TermMatch, Translation,
+                             word_separator)
 from tandem.errors import InputError, OutputError
-from tandem.formats import OUTPUT_FORMATS, XLIFF_VERSIONS, output_kinds
+from tandem.formats import OUTPUT_FORMATS, XLIFF_VERSIONS, output_kinds, tbx
 from tandem.fsutil import remove_leftovers, write_atomic
 from tandem.memory import Memory, StoredArticle
 from tandem.publish import document as own_format, site
 from tandem.segment.codes import join
 from tandem.report import ArticleReport
+from tandem.terms import TermIndex
 
 REPORT = "report.json"
 PAGES = "pages"  # the article's HTML pages, as an output kind
 DOCUMENT = "document"  # the translated article in its own format (HTML and Markdown articles)
+TERMS = "terms"  # the article's glossary terms per language pair, as TBX for the CAT tool
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class Request:
         the report; the other XLIFF versions' files go."""
         kinds = output_kinds(xliff)
         stale = tuple(v.kind for v in XLIFF_VERSIONS.values() if v.kind not in kinds)
-        return cls((*kinds, PAGES, DOCUMENT), stale)
+        return cls((*kinds, PAGES, DOCUMENT, TERMS), stale)
 
     @classmethod
     def pages(cls) -> "Request":
@@ -68,14 +71,26 @@ def load(memory: Memory, name: str) -> tuple[StoredArticle, list[BilingualDocume
     stored = memory.articles.load(name)
     if stored is None:
         raise InputError(f"article {name!r} is not in the translation memory {memory.path}")
-    docs = [document(stored.article, language, memory.articles.translations(stored.article, language))
+    terms = article_terms(memory, stored.article)
+    docs = [document(stored.article, language, memory.articles.translations(stored.article, language), terms)
             for language in stored.targets]
     return stored, docs
 
 
-def document(article: Article, language: str, translations: list[Translation]) -> BilingualDocument:
-    """One language of an article, aligned (QA findings included)."""
-    return align.align(article, language, translations, doc_model(translations))
+def article_terms(memory: Memory, article: Article) -> dict[str, tuple[TermMatch, ...]]:
+    """The glossary terms of each segment, by the memory's glossary as it is now (so a glossary
+    imported after the run shows in the next merge or publish)."""
+    entries = memory.glossary.entries(article.language)
+    if not entries:
+        return {}
+    index = TermIndex(entries)
+    return {s.id: found for s in article.segments if (found := index.find_segment(s))}
+
+
+def document(article: Article, language: str, translations: list[Translation],
+             terms: Mapping[str, tuple[TermMatch, ...]] | None = None) -> BilingualDocument:
+    """One language of an article, aligned (QA findings included, glossary ``terms`` checked)."""
+    return align.align(article, language, translations, doc_model(translations), terms=terms or {})
 
 
 def doc_model(translations: Sequence[Translation]) -> ModelInfo | None:
@@ -90,15 +105,20 @@ def render(memory: Memory, name: str, folder: Path, request: Request,
     written).  ``seconds`` are the report's timings; None keeps those of the existing report."""
     _, docs = load(memory, name)
     files: dict[Path, bytes] = {}
+    stale_terms: list[Path] = []
     for kind in request.kinds:
         if kind == PAGES:
             files.update({folder / page: data for page, data in site.render_pages(docs).items()})
         elif kind == DOCUMENT:
             files.update(translated_documents(docs, folder))
+        elif kind == TERMS:
+            terms, gone = term_bases(docs, folder)
+            files.update(terms)
+            stale_terms.extend(gone)
         else:
             files.update({folder / OUTPUT_FORMATS[kind].file_name(d): OUTPUT_FORMATS[kind].serialize(d)
                           for d in docs})
-    stale = tuple(folder / OUTPUT_FORMATS[k].file_name(d) for k in request.remove for d in docs)
+    stale = tuple(folder / OUTPUT_FORMATS[k].file_name(d) for k in request.remove for d in docs) + tuple(stale_terms)
     report = None
     if request.report:
         timings = seconds if seconds is not None else ArticleReport.seconds_in(_read(folder / REPORT))
@@ -144,6 +164,20 @@ def translated_documents(docs: Sequence[BilingualDocument], folder: Path) -> dic
         return {}
     return {folder / own_format.output_name(article, d.target_language):
             own_format.render_translated(article, paragraph_translations(d), d.target_language) for d in docs}
+
+
+def term_bases(docs: Sequence[BilingualDocument], folder: Path) -> tuple[dict[Path, bytes], list[Path]]:
+    """``NAME.en-LANG.tbx`` per language: the glossary entries found in the article, for the CAT
+    tool's glossary beside the XLIFF; a language without terms has none (an old one goes)."""
+    files, gone = {}, []
+    for doc in docs:
+        path = folder / f"{doc.article.name}.{doc.article.language}-{doc.target_language}.tbx"
+        entries = list(dict.fromkeys(m.entry for p in doc.pairs for m in p.terms))
+        if entries:
+            files[path] = tbx.write(entries, doc.article.language, doc.target_language)
+        else:
+            gone.append(path)
+    return files, gone
 
 
 def paragraph_translations(doc: BilingualDocument) -> dict[int, tuple[str, tuple[InlineCode, ...]]]:

@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from tandem.document import Candidate, CodeKind, CodeRole, InlineCode, Segment, TermMatch, Translation
+from tandem.document import (Candidate, CodeKind, CodeRole, InlineCode, Segment, TermMatch, Translation,
+                             word_separator)
 
 TERM_CODE = "term"  # prefix of a masked term's code id (source code ids are numbers)
 
@@ -79,19 +80,24 @@ def unmask(translation: Translation, masked: Masked, source_text: str) -> Transl
     """The translation of a masked segment with each term code replaced by its text (and its
     candidates likewise, as translations of ``source_text``, the segment as written): the codes
     left are exactly the source segment's."""
-    text, codes = unmask_text(translation.text, translation.codes, masked.replacements)
-    candidates = tuple(_unmask_candidate(c, masked.replacements, source_text) for c in translation.candidates)
+    spaced = bool(word_separator(translation.language))
+    text, codes = unmask_text(translation.text, translation.codes, masked.replacements, spaced)
+    candidates = tuple(_unmask_candidate(c, masked.replacements, source_text, spaced) for c in translation.candidates)
     return replace(translation, text=text, codes=codes, candidates=candidates)
 
 
-def unmask_text(text: str, codes: Sequence[InlineCode],
-                replacements: Mapping[str, str]) -> tuple[str, tuple[InlineCode, ...]]:
+def unmask_text(text: str, codes: Sequence[InlineCode], replacements: Mapping[str, str],
+                spaced: bool = True) -> tuple[str, tuple[InlineCode, ...]]:
     """``text`` with every code named in ``replacements`` replaced by its text (codes after it
-    shift; a code at the same offset keeps its side by its order in ``codes``).
+    shift; a code at the same offset keeps its side by its order in ``codes``).  In a script
+    written with spaces (``spaced``), a term that would touch a word gets a space on that side
+    (the safe place, the end of the sentence, has none).
 
-    >>> c = InlineCode("term1", CodeRole.STANDALONE, CodeKind.PROTECTED, "THAAD", 0, "THAAD")
-    >>> unmask_text(" перевезли.", (c,), {"term1": "THAAD"})
+    >>> c = lambda at: InlineCode("term1", CodeRole.STANDALONE, CodeKind.PROTECTED, "THAAD", at, "THAAD")
+    >>> unmask_text(" перевезли.", (c(0),), {"term1": "THAAD"})
     ('THAAD перевезли.', ())
+    >>> unmask_text("батарея", (c(7),), {"term1": "THAAD"})
+    ('батарея THAAD', ())
     """
     order = sorted(range(len(codes)), key=lambda i: (codes[i].offset, i))
     parts, kept, cursor, shift = [], [], 0, 0
@@ -99,17 +105,28 @@ def unmask_text(text: str, codes: Sequence[InlineCode],
         code = codes[i]
         offset = min(max(code.offset, 0), len(text))
         if code.id in replacements:
-            parts += [text[cursor:offset], replacements[code.id]]
+            before = "".join(parts) + text[cursor:offset]
+            inserted = _spaced(replacements[code.id], before[-1:], text[offset:offset + 1]) if spaced \
+                else replacements[code.id]
+            parts += [text[cursor:offset], inserted]
             cursor = offset
-            shift += len(replacements[code.id])
+            shift += len(inserted)
         else:
             kept.append((i, replace(code, offset=code.offset + shift)))
     parts.append(text[cursor:])
     return "".join(parts), tuple(code for _, code in sorted(kept))
 
 
-def _unmask_candidate(candidate: Candidate, replacements: Mapping[str, str], source_text: str) -> Candidate:
-    text, codes = unmask_text(candidate.text, candidate.codes, replacements)
+def _spaced(term: str, before: str, after: str) -> str:
+    """``term`` with a space on each side where it would otherwise touch a letter or digit."""
+    lead = " " if before.isalnum() and term[:1].isalnum() else ""
+    trail = " " if after.isalnum() and term[-1:].isalnum() else ""
+    return f"{lead}{term}{trail}"
+
+
+def _unmask_candidate(candidate: Candidate, replacements: Mapping[str, str], source_text: str,
+                      spaced: bool) -> Candidate:
+    text, codes = unmask_text(candidate.text, candidate.codes, replacements, spaced)
     return replace(candidate, text=text, codes=codes, source_text=source_text)
 
 
