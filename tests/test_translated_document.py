@@ -10,7 +10,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import example, HealthCheck, assume, given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from tandem.document import Article, BlockKind, CodeKind, CodeRole, InlineCode
@@ -210,6 +210,7 @@ def test_markdown_escapes_what_would_become_markup():
                               "<b>", "</b>", "\\*", "&amp;", "&copy;", "  \n", "\n", "<https://e.example/a>",
                               "*", "_", "[", "]", "2 * 3", "a_b_c", "<!-- c -->", "\t", " **bold *nested* bold** ",
                           ]), min_size=1, max_size=12)), min_size=1, max_size=5))
+@example(blocks=[("", ["*", "`code`", "*", " **bold *nested* bold** "])])  # emphasis holding only a code span
 def test_any_commonmark_round_trips_and_keeps_its_structure(blocks):
     text = "\n\n".join(prefix + "".join(parts) for prefix, parts in blocks) + "\n\n[ref]: /r \"Ref\"\n"
     try:

@@ -372,8 +372,10 @@ class _Markdown(_Format):
                     offset += step
                     edge += step
             moved.append(replace(code, offset=offset))
-        opened = {c.id: c.offset for c in moved if c.role is CodeRole.OPEN}
-        empty = {c.id for c in moved if c.role is CodeRole.CLOSE and c.offset <= opened.get(c.id, -1)
+        opened = {c.id: (i, c.offset) for i, c in enumerate(moved) if c.role is CodeRole.OPEN}
+        # Empty: no text inside and no code either (``*`code`*`` holds a code span: kept).
+        empty = {c.id for i, c in enumerate(moved) if c.role is CodeRole.CLOSE and c.id in opened
+                 and c.offset <= opened[c.id][1] and i == opened[c.id][0] + 1
                  and c.kind in (CodeKind.ITALIC, CodeKind.BOLD, CodeKind.STRIKE)}
         kept = [c for c in moved if c.id not in empty]  # an empty "****" would be text
         return next((c for c in (sorted(kept, key=lambda c: c.offset), ordered(kept)) if _nests(c)), kept)
