@@ -47,11 +47,14 @@ def test_the_cli_module_imports_no_heavy_or_business_modules():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 
-def test_run_prints_one_line_per_article(offline_run, capsys):
+def test_run_prints_a_total_line_and_with_verbose_one_line_per_article(offline_run, capsys):
     article, out = offline_run
+    total = f"1 article, 26 segments: ru 26/26 translated, ja 26/26 translated -> {out}/\n"
     code, stdout, err = _main(capsys, "run", str(article), "--no-mt", "--out", str(out))
+    assert code == 0 and stdout == total
+    code, stdout, err = _main(capsys, "run", str(article), "--no-mt", "--out", str(out), "--verbose")
     assert code == 0 and stdout == f"harbor-radar: 26 segments: ru 26/26 translated, ja 26/26 translated -> " \
-                                   f"{out / 'harbor-radar'}/\n"
+                                   f"{out / 'harbor-radar'}/\n" + total
     assert "from the memory: ru 26, ja 26; 0 left for the translator (--no-mt)" in err
 
 

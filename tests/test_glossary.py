@@ -266,7 +266,7 @@ def test_run_imports_glossaries_and_carries_enforce_terms(tmp_path, capsys, monk
     from tandem import pipeline
 
     seen = []
-    monkeypatch.setattr(pipeline, "run", lambda paths, workspace, settings, progress: seen.append(settings) or [])
+    monkeypatch.setattr(pipeline, "run", lambda paths, workspace, settings, progress, events: seen.append(settings) or [])
     assert _main(capsys, "run", article, "--no-mt", "--glossary", SAMPLE_DNT, "--enforce-terms")[0] == 0
     assert seen[0].glossary_files == (SAMPLE_DNT,) and seen[0].enforce_terms
     assert _main(capsys, "run", article, "--no-mt")[0] == 0

@@ -47,7 +47,7 @@ def test_no_mt_leaves_uncovered_segments_empty_with_a_warning(tmp_path):
     result = run_tandem("run", str(article), "--out", str(out), "--no-mt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "tandem: warning: story: 2 of 2 segments have no ru translation" in result.stderr
-    assert result.stdout.strip() == f"story: 2 segments: ru 0/2 translated, ja 0/2 translated -> {out / 'story'}/"
+    assert result.stdout.strip() == f"1 article, 2 segments: ru 0/2 translated, ja 0/2 translated -> {out}/"
     report = json.loads((out / "story" / "report.json").read_text(encoding="utf-8"))
     assert report["targets"]["ja"]["origins"]["none"] == 2
     assert (out / "tandem.db").is_file()

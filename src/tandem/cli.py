@@ -66,8 +66,19 @@ def _add_run(commands) -> None:
                     "NAME.en-LANG.tmx, the bilingual pages NAME.en-LANG.html, the reading pages NAME.LANG.html, "
                     "index.html and report.json; for HTML and Markdown also the translated article in its "
                     "own format (NAME.translated.LANG.html, NAME.LANG.md).")
-    run.add_argument("articles", nargs="+", type=Path, metavar="ARTICLE",
-                     help="article file: .txt, .html/.htm (a CMS fragment or a saved page), .md/.markdown")
+    run.add_argument("articles", nargs="*", type=Path, metavar="ARTICLE",
+                     help="article file (.txt, .html/.htm: a CMS fragment or a saved page, .md/.markdown), a "
+                          "folder (the article files under it, in sorted order) or a glob pattern ('news/*.md')")
+    run.add_argument("--from-list", type=Path, default=None, metavar="FILE",
+                     help="also read article paths from FILE, one a line (- for standard input)")
+    run.add_argument("--keep-going", action="store_true",
+                     help="report a bad article (file and reason) and skip it, translate the rest; the exit "
+                          "code is then 1 (without it, one bad article stops the run before anything is written)")
+    run.add_argument("--cluster", default=None, metavar="ADDRESS",
+                     help="run the machine translation on this Ray cluster (host:port; default: $RAY_ADDRESS "
+                          "if set); needs pip install 'tandem[ray]'")
+    run.add_argument("--quiet", action="store_true", help="no progress display")
+    run.add_argument("--verbose", action="store_true", help="one summary line per article as it is written")
     run.add_argument("--format", choices=("text", "html", "markdown"), default=None, dest="article_format",
                      help="read every ARTICLE as this format (default: by its extension)")
     run.add_argument("--select", default=None, metavar="CSS",
@@ -250,24 +261,27 @@ def _add_tm_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_run_model_options(run: argparse.ArgumentParser) -> None:
-    from tandem.settings import EngineSettings
+    from tandem.settings import MAX_INTER_THREADS, EngineSettings, usable_cpus
 
-    d = EngineSettings()
+    d, cpus = EngineSettings(), usable_cpus()
     models = run.add_argument_group("models and network")
     models.add_argument("--install-models", action="store_true",
                         help="download missing translation packages from the package index first")
     models.add_argument("--offline", action="store_true",
                         help="never access the network (a missing package is an error)")
-    engine = run.add_argument_group("translation engine (defaults: fastest on the 2-core benchmark machine)")
+    engine = run.add_argument_group("translation engine (thread defaults fit this machine's usable CPUs; the "
+                                    "others are the fastest in the benchmark)")
     engine.add_argument("--beam-size", type=int, metavar="N", help=f"beam search width (default: {d.beam_size})")
     engine.add_argument("--device", choices=("cpu", "cuda", "auto"), help=f"where to run (default: {d.device})")
     engine.add_argument("--compute-type", choices=COMPUTE_TYPES, metavar="TYPE",
                         help=f"weights precision: {', '.join(COMPUTE_TYPES)} "
                              f"(default: {d.compute_type} = int8 where the device supports it)")
     engine.add_argument("--inter-threads", type=int, metavar="N",
-                        help=f"batches translated in parallel (default: {d.inter_threads})")
+                        help=f"batches translated in parallel (default: {d.inter_threads} = one per usable CPU, "
+                             f"{cpus} here, at most {MAX_INTER_THREADS})")
     engine.add_argument("--intra-threads", type=int, metavar="N",
-                        help=f"threads per batch, 0 = automatic (default: {d.intra_threads})")
+                        help=f"threads per batch, 0 = automatic (default: {d.intra_threads} = the usable CPUs "
+                             f"shared out among the parallel batches, at least 1)")
     engine.add_argument("--max-batch-tokens", type=int, metavar="N",
                         help=f"source tokens per batch (default: {d.max_batch_tokens})")
 
@@ -347,8 +361,16 @@ def _packages_dir(args: argparse.Namespace) -> Path:
     return args.models_dir or default_packages_dir()
 
 
+def _run_inputs(args: argparse.Namespace, workspace) -> list[Path]:
+    """The article files of the command line and ``--from-list``."""
+    from tandem import inputs
+
+    listed = inputs.read_list(args.from_list, sys.stdin) if args.from_list is not None else ()
+    return inputs.expand(args.articles, listed, exclude=workspace.out_dir)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    from tandem import pipeline
+    from tandem import pipeline, progress
     from tandem.settings import Workspace, run_settings
 
     settings = run_settings(to=args.to, models_dir=args.models_dir, xliff=args.xliff, no_mt=args.no_mt,
@@ -356,12 +378,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                             engine=_engine_settings(args), replace=args.replace,
                             max_article_bytes=_megabytes(args.max_article_mb, "--max-article-mb"),
                             article_format=args.article_format, select=args.select,
-                            glossary_files=args.glossary, enforce_terms=args.enforce_terms)
-    for report in pipeline.run(args.articles, Workspace(args.out, args.tm_db), settings, progress=_progress):
-        print(summary.run_line(report))
-        for warning in summary.untranslated_warnings(report):
-            print(f"tandem: warning: {warning}", file=sys.stderr)
-    return EXIT_OK
+                            glossary_files=args.glossary, enforce_terms=args.enforce_terms,
+                            keep_going=args.keep_going, cluster=args.cluster)
+    workspace = Workspace(args.out, args.tm_db)
+    paths = _run_inputs(args, workspace)
+    with progress.display(args.out, quiet=args.quiet, verbose=args.verbose) as shown:
+        pipeline.run(paths, workspace, settings, progress=shown.message, events=shown)
+    return EXIT_FAILURE if shown.skipped_paths else EXIT_OK
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:

@@ -17,13 +17,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tandem import leverage, quality, rebuild, review, segment
 from tandem.document import Article, Entry, GlossaryEntry, Translation
-from tandem.errors import InputError, QualityGateError
+from tandem.errors import InputError, QualityGateError, TandemError, printable
 from tandem.formats import glossary_format, omegat, parse_xliff_choice, read_glossary, tmx
 from tandem.fsutil import write_atomic
 from tandem.memory import GlossaryCounts, Memory, StoredArticle, open_existing_memory, open_memory
@@ -40,6 +40,23 @@ from tandem.terms import TermIndex
 Progress = Callable[[str], None]
 
 
+class RunEvents:
+    """What a run tells its caller while it goes (the CLI shows a progress bar or lines from it).
+    Every method does nothing here; a caller overrides those it wants."""
+
+    def planned(self, articles: int, segments: int) -> None:
+        """More work is known: ``articles`` to write and ``segments`` to machine-translate."""
+
+    def translated(self, segments: int) -> None:
+        """``segments`` more segments came back from the engine."""
+
+    def written(self, report: ArticleReport) -> None:
+        """One article is stored and its outputs are written."""
+
+    def skipped(self, path: Path, reason: str) -> None:
+        """``--keep-going``: the article at ``path`` was left out, for ``reason``."""
+
+
 @dataclass(frozen=True)
 class ArticlePlan:
     """One article with its plan per language: the run's languages, then those it keeps."""
@@ -50,29 +67,116 @@ class ArticlePlan:
     timer: Timer
 
 
+# A batch is read, planned, translated and written in windows: each window's MT segments go to
+# the engine as one stream per language (enough for full batches on every worker), then its
+# articles are stored and written, so a long batch publishes as it goes and memory stays flat.
+WINDOW_SEGMENTS = 512  # MT segments (per language) that close a window
+WINDOW_ARTICLES = 64  # at most this many articles held at once
+
+
 def run(paths: Sequence[Path], workspace: Workspace, settings: RunSettings,
-        progress: Progress = lambda _: None) -> list[ArticleReport]:
-    """Translate every article in ``paths`` into every target language and write the outputs."""
-    paths = list(dict.fromkeys(paths))
-    names = _article_names(paths)
-    workspace.check_article_folders(list(zip(names, paths)))
+        progress: Progress = lambda _: None, events: RunEvents | None = None) -> list[ArticleReport]:
+    """Translate every article in ``paths`` into every target language and write the outputs.
+
+    First every article is checked (read, segmented, planned; nothing written) and every model
+    located: without ``settings.keep_going`` a bad article or a missing model stops the run
+    before anything is written; with it, a bad article is reported (``events.skipped``) and left
+    out.  Then the articles go in windows (see :data:`WINDOW_SEGMENTS`); an article that is
+    stored is never translated again, so a run stopped at any point and run again translates
+    only what was not stored yet."""
+    events = events or RunEvents()
     shared = Timer()  # phases done for all articles at once
-    articles = [_read_and_segment(path, settings) for path in paths]
     imports = [e for path in settings.tm_files for e in tmx.read_entries(path, settings.source_language)]
     glossary = [e for path in settings.glossary_files
                 for e in read_glossary(path, source_language=settings.source_language)]
     with open_memory(workspace.tm_path) as memory:
-        planned, terms = _plan(memory, articles, imports, settings, shared, glossary)
-        routes = resolve_routes(settings.packages_dir, settings.source_language, _needs_mt(planned, settings),
+        good, needed, total = _survey(memory, list(dict.fromkeys(paths)), workspace, settings, imports, glossary,
+                                      events)
+        routes = resolve_routes(settings.packages_dir, settings.source_language, needed,
                                 settings.index, install=settings.install_models, progress=progress)
-        for item in planned:
-            progress(_plan_summary(item, settings))
-        jobs = _jobs(planned, settings, terms)
-        machine = batch.translate(jobs, routes, Engine(settings.engine), shared,
-                                  enforce_terms=settings.enforce_terms, suppress=_forbidden_terms(jobs))
-        return [_store_and_write(memory, workspace, item, machine, imports if i == 0 else (), settings, shared,
-                                 glossary if i == 0 else ())
-                for i, item in enumerate(planned)]
+        events.planned(len(good), total)
+        engine, cache = _engine(settings), {}
+        reports: list[ArticleReport] = []
+        for window in _windows(memory, good, settings, shared, imports, glossary):
+            planned, terms = window
+            for item in planned:
+                progress(_plan_summary(item, settings))
+            jobs = _jobs(planned, settings, terms)
+            machine = batch.translate(jobs, routes, engine, shared, enforce_terms=settings.enforce_terms,
+                                      suppress=_forbidden_terms(jobs), cache=cache)
+            events.translated(sum(len(j.segments) for j in jobs if j.language in routes))
+            for item in planned:
+                first = not reports
+                reports.append(_store_and_write(memory, workspace, item, machine, imports if first else (),
+                                                settings, shared, glossary if first else ()))
+                events.written(reports[-1])
+        return reports
+
+
+def _engine(settings: RunSettings) -> Engine:
+    """The engine the translate phase calls: local CTranslate2, or the Ray cluster (``--cluster``)
+    with the same results; the cluster's actors are killed and the connection closed when the
+    engine is dropped (at the end of the run)."""
+    if settings.cluster is None:
+        return Engine(settings.engine)
+    from tandem.mt.cluster import ClusterEngine  # deferred: only a cluster run imports Ray
+
+    return ClusterEngine(settings.engine, settings.cluster)
+
+
+def _survey(memory: Memory, paths: list[Path], workspace: Workspace, settings: RunSettings,
+            imports: list[Entry], glossary: Sequence[GlossaryEntry],
+            events: RunEvents) -> tuple[list[Path], tuple[str, ...], int]:
+    """Check every article before anything is written: (the good ones, the languages that need
+    MT, the number of segments to machine-translate).  Articles are read and planned one at a
+    time and dropped again (the windows read them anew), so memory does not grow with the batch."""
+    good, needed, total, names = [], set(), 0, {}
+    for path in paths:
+        try:
+            item = _check_article(memory, path, workspace, settings, imports, glossary, names)
+        except TandemError as exc:
+            if not settings.keep_going:
+                raise
+            events.skipped(path, printable(exc.message))
+            continue
+        good.append(path)
+        todo = [p for p in item.plans if p.language in settings.targets and p.todo]
+        needed.update(p.language for p in todo)
+        total += sum(len(p.todo) for p in todo)
+    if not good:
+        raise InputError("no article left to translate" if paths else "no article given")
+    languages = tuple(lang for lang in settings.targets if lang in needed) if settings.machine_translation else ()
+    return good, languages, total if settings.machine_translation else 0
+
+
+def _check_article(memory: Memory, path: Path, workspace: Workspace, settings: RunSettings, imports: list[Entry],
+                   glossary: Sequence[GlossaryEntry], names: dict[str, Path]) -> ArticlePlan:
+    """One article read, segmented and planned against the memory (in a scratch transaction)."""
+    name = article_name(path)
+    if name in names:
+        raise InputError(f"two articles would write to the same folder {name!r}: {names[name]} and {path}")
+    workspace.check_article_folders([(name, path)])
+    item = _read_and_segment(path, settings)
+    (planned,), _ = _plan(memory, [item], imports, settings, Timer(), glossary)
+    names[name] = path
+    return planned
+
+
+def _windows(memory: Memory, paths: list[Path], settings: RunSettings, shared: Timer, imports: list[Entry],
+             glossary: Sequence[GlossaryEntry]) -> Iterator[tuple[list[ArticlePlan], TermIndex | None]]:
+    """The articles planned in windows of about :data:`WINDOW_SEGMENTS` MT segments (at most
+    :data:`WINDOW_ARTICLES` articles); each window is planned after the one before it is stored,
+    so it sees its work (the ``--tm``/``--glossary`` imports until the first article stores them)."""
+    window: list[tuple[Article, Timer]] = []
+    load = 0
+    for path in paths:
+        window.append(_read_and_segment(path, settings))
+        load += len(window[-1][0].segments)  # an upper bound of its MT segments per language
+        if load >= WINDOW_SEGMENTS or len(window) >= WINDOW_ARTICLES:
+            yield _plan(memory, window, imports, settings, shared, glossary)
+            window, load = [], 0
+    if window:
+        yield _plan(memory, window, imports, settings, shared, glossary)
 
 
 def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer]:

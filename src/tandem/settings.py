@@ -5,6 +5,7 @@ factories when a command runs, never when a module is imported."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,15 +31,122 @@ def default_packages_dir() -> Path:
     return Path(data_home) / "argos-translate" / "packages"
 
 
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+MAX_INTER_THREADS = 4  # more parallel batches than this: split the cores inside each batch instead
+
+
+def cpu_quota_v2(cpu_max: str) -> int | None:
+    """CPUs allowed by a cgroup v2 ``cpu.max`` ("QUOTA PERIOD" in microseconds, or "max" for no
+    limit): ceil(quota / period), at least 1; None when there is no limit (or the text is not one).
+
+    >>> cpu_quota_v2("150000 100000"), cpu_quota_v2("max 100000"), cpu_quota_v2("50000 100000")
+    (2, None, 1)
+    """
+    fields = cpu_max.split()
+    return _quota_cpus(fields[0], fields[1] if len(fields) > 1 else "100000") if fields else None
+
+
+def cpu_quota_v1(cfs_quota_us: str, cfs_period_us: str) -> int | None:
+    """CPUs allowed by cgroup v1 ``cpu.cfs_quota_us`` and ``cpu.cfs_period_us`` (quota -1: no limit).
+
+    >>> cpu_quota_v1("-1", "100000"), cpu_quota_v1("300000", "100000")
+    (None, 3)
+    """
+    return _quota_cpus(cfs_quota_us.strip(), cfs_period_us.strip())
+
+
+def _quota_cpus(quota: str, period: str) -> int | None:
+    if not (quota.isdigit() and period.isdigit()) or int(period) == 0 or int(quota) == 0:
+        return None  # "max", -1 or unreadable: no limit
+    return max(1, math.ceil(int(quota) / int(period)))
+
+
+def cgroup_cpu_limit(root: Path = CGROUP_ROOT, membership: str | None = None) -> int | None:
+    """The tightest CPU quota of this process's cgroup and its ancestors (v2 ``cpu.max``, v1
+    ``cpu.cfs_quota_us``), or None when none is set.  ``membership`` is the text of
+    ``/proc/self/cgroup`` (read when None); a path it names that is not under ``root`` (a container
+    whose own cgroup is mounted at the root) falls back to the mount's root."""
+    if membership is None:
+        membership = _read_text(Path("/proc/self/cgroup")) or "0::/\n"
+    limits = []
+    for controllers, path in _memberships(membership):
+        for folder in _cgroup_folders(root, controllers, path):
+            limits.append(_folder_limit(folder, v2=not controllers))
+    return min((n for n in limits if n is not None), default=None)
+
+
+def _memberships(text: str) -> list[tuple[str, str]]:
+    """(controllers, path) of each ``/proc/self/cgroup`` line; controllers "" is cgroup v2."""
+    rows = [line.split(":", 2) for line in text.splitlines() if line.count(":") >= 2]
+    return [(controllers, path) for _, controllers, path in rows
+            if not controllers or "cpu" in controllers.split(",")]
+
+
+def _cgroup_folders(root: Path, controllers: str, path: str) -> list[Path]:
+    """The cgroup's folder and its ancestors, in every mount where the cpu controller may be."""
+    mounts = [root, root / "unified"] if not controllers else [root / controllers, root / "cpu"]
+    parts = [part for part in path.split("/") if part and part != ".."]
+    return [mount.joinpath(*parts[:n]) for mount in dict.fromkeys(mounts) for n in range(len(parts), -1, -1)]
+
+
+def _folder_limit(folder: Path, v2: bool) -> int | None:
+    if v2:
+        text = _read_text(folder / "cpu.max")
+        return cpu_quota_v2(text) if text else None
+    quota, period = _read_text(folder / "cpu.cfs_quota_us"), _read_text(folder / "cpu.cfs_period_us")
+    return cpu_quota_v1(quota, period) if quota and period else None
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def usable_cpus(root: Path = CGROUP_ROOT, membership: str | None = None) -> int:
+    """The CPUs this process may use: its CPU affinity (else ``os.cpu_count()``), further limited by
+    its cgroup's CPU quota (rounded up), at least 1.  Read when called, never at import."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    limit = cgroup_cpu_limit(root, membership)
+    return max(1, min(cpus, limit) if limit is not None else cpus)
+
+
+def default_threads(cpus: int) -> tuple[int, int]:
+    """The engine's default (inter_threads, intra_threads) for ``cpus`` usable CPUs: one batch per
+    CPU, up to :data:`MAX_INTER_THREADS` batches in parallel, then the CPUs left shared out inside
+    each batch; never more threads than CPUs.
+
+    >>> [default_threads(n) for n in (1, 2, 3, 4, 6, 8, 16)]
+    [(1, 1), (2, 1), (3, 1), (4, 1), (4, 1), (4, 2), (4, 4)]
+    """
+    inter = max(1, min(cpus, MAX_INTER_THREADS))
+    return inter, max(1, cpus // inter)
+
+
+def _default_inter_threads() -> int:
+    """:func:`default_threads` for this machine, computed when the settings are built."""
+    return default_threads(usable_cpus())[0]
+
+
+def _default_intra_threads() -> int:
+    """:func:`default_threads` for this machine, computed when the settings are built."""
+    return default_threads(usable_cpus())[1]
+
+
 @dataclass(frozen=True)
 class EngineSettings:
-    """How CTranslate2 runs. Defaults come from the MT benchmark on 2 cores."""
+    """How CTranslate2 runs.  The thread defaults fit the machine (:func:`default_threads` of
+    :func:`usable_cpus`, decided when the settings are built); the others come from the MT benchmark."""
 
     device: str = "cpu"
     compute_type: str = "auto"
     beam_size: int = 4
-    inter_threads: int = 2
-    intra_threads: int = 1
+    inter_threads: int = field(default_factory=_default_inter_threads)
+    intra_threads: int = field(default_factory=_default_intra_threads)
     max_batch_tokens: int = 1024
     # Output length bound: a * input tokens + b, so a degenerate model stops.
     length_ratio: float = 1.5
@@ -136,7 +244,7 @@ class RunSettings:
     index: IndexSettings
     targets: tuple[str, ...] = DEFAULT_TARGETS
     source_language: str = "en"
-    engine: EngineSettings = EngineSettings()
+    engine: EngineSettings = field(default_factory=EngineSettings)  # built with the settings, not at import
     xliff: tuple[str, ...] = ("1.2", "2.1")  # ids of tandem.formats.XLIFF_VERSIONS
     machine_translation: bool = True  # False (--no-mt): segments the memory lacks stay empty
     tm_files: tuple[Path, ...] = ()  # TMX files imported before translating (--tm)
@@ -148,6 +256,8 @@ class RunSettings:
     max_article_bytes: int = 10_000_000  # larger articles are refused (tandem.readers.text.MAX_ARTICLE_BYTES)
     article_format: str | None = None  # --format: the reader to use (None: by file extension)
     select: str | None = None  # --select: CSS selector of the article in a saved HTML page
+    keep_going: bool = False  # --keep-going: a bad article is reported and skipped, the rest run
+    cluster: str | None = None  # --cluster / RAY_ADDRESS: run the MT on this Ray cluster
 
     def __post_init__(self) -> None:
         if not self.targets:
@@ -164,9 +274,10 @@ def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None
                  install_models: bool = False, engine: EngineSettings | None = None,
                  replace: bool = False, max_article_bytes: int = 10_000_000, article_format: str | None = None,
                  select: str | None = None, glossary_files: Sequence[Path] = (),
-                 enforce_terms: bool = False) -> RunSettings:
+                 enforce_terms: bool = False, keep_going: bool = False, cluster: str | None = None) -> RunSettings:
     """The one factory of run settings: option values in, validated settings out (reads
-    ``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX`` and the XDG folders, here and only here)."""
+    ``ARGOS_PACKAGES_DIR``, ``ARGOS_PACKAGE_INDEX``, ``RAY_ADDRESS`` (when ``--cluster`` is not
+    given, as ``ray.init`` reads it) and the XDG folders, here and only here)."""
     from tandem.formats import parse_xliff_choice  # here: `tandem --help` stays fast
 
     return RunSettings(packages_dir=models_dir or default_packages_dir(),
@@ -174,7 +285,8 @@ def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None
                        engine=engine or EngineSettings(), xliff=parse_xliff_choice(xliff),
                        machine_translation=not no_mt, tm_files=tuple(tm_files), install_models=install_models,
                        replace=replace, max_article_bytes=max_article_bytes, article_format=article_format,
-                       select=select, glossary_files=tuple(glossary_files), enforce_terms=enforce_terms)
+                       select=select, glossary_files=tuple(glossary_files), enforce_terms=enforce_terms,
+                       keep_going=keep_going, cluster=cluster or os.environ.get("RAY_ADDRESS") or None)
 
 
 def publish_workspace(folder: Path, tm_db: Path | None = None) -> tuple[Path, Workspace]:

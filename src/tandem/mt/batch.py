@@ -42,13 +42,16 @@ class Job:
 def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine, timer: Timer,
               notes: MutableMapping[tuple[str, str, str], tuple[str, ...]] | None = None,
               enforce_terms: bool = False, suppress: Mapping[str, Sequence[str]] | None = None,
+              cache: MutableMapping[tuple[str, str, bool], MTResult] | None = None,
               ) -> dict[tuple[str, str], dict[str, Translation]]:
     """(article, language) -> segment id -> machine translation, for every job whose language
     has a route.  One engine call (per route step) per language, all articles together.
 
     ``notes``, if given, receives (article, language, segment id) -> the notes on codes that could
     not be placed with confidence (only for segments that have such codes).  ``suppress``:
-    language -> target terms the decoder must not produce."""
+    language -> target terms the decoder must not produce.  ``cache``: (language, model text,
+    aligned) -> result, kept by the caller across calls (a batch's windows), so a sentence that
+    comes again later in the batch is not translated again."""
     results: dict[tuple[str, str], dict[str, Translation]] = {}
     for language in dict.fromkeys(j.language for j in jobs):
         route = routes.get(language)
@@ -66,11 +69,8 @@ def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine, 
             for segment in (model_segments.get((job.article, s.id), s) for s in job.segments):
                 text = codes.model_text(segment) if segment.codes else segment.text
                 aligned[text] = aligned.get(text, False) or bool(segment.codes)
-        texts = list(aligned)
-        align = [aligned[t] for t in texts] if any(aligned.values()) else None
-        with timer("translate"):
-            by_text = dict(zip(texts, engine.translate_route(route.steps, texts, align,
-                                                             suppress=(suppress or {}).get(language, ()))))
+        by_text = _translate_texts(engine, route, language, aligned, timer, (suppress or {}).get(language, ()),
+                                   cache if cache is not None else {})
         for job in batch:
             done = results[(job.article, language)] = {}
             for source in job.segments:
@@ -86,6 +86,23 @@ def translate(jobs: Sequence[Job], routes: Mapping[str, Route], engine: Engine, 
                 if notes is not None and placed.notes:
                     notes[(job.article, language, segment.id)] = placed.notes
     return results
+
+
+def _translate_texts(engine: Engine, route: Route, language: str, aligned: Mapping[str, bool], timer: Timer,
+                     suppress: Sequence[str], cache: MutableMapping[tuple[str, str, bool], MTResult]
+                     ) -> dict[str, MTResult]:
+    """Each text's result: from ``cache`` (an earlier window), else from one engine call for all
+    the others, which then go into the cache.  A result asked for with its alignment serves a
+    text without one too, not the other way round."""
+    found = {t: cache.get((language, t, a)) or cache.get((language, t, True)) for t, a in aligned.items()}
+    texts = [t for t, result in found.items() if result is None]
+    if texts:
+        align = [aligned[t] for t in texts] if any(aligned[t] for t in texts) else None
+        with timer("translate"):
+            results = engine.translate_route(route.steps, texts, align, suppress=suppress)
+        for text, result in zip(texts, results):
+            found[text] = cache[(language, text, aligned[text])] = result
+    return found
 
 
 def _translation(segment: Segment, language: str, result: MTResult, route: Route,
