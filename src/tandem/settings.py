@@ -6,6 +6,7 @@ factories when a command runs, never when a module is imported."""
 from __future__ import annotations
 
 import math
+import importlib.util
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -267,6 +268,8 @@ class RunSettings:
             raise InputError(f"target language equals the source language: {self.source_language}")
         if self.install_models and self.index.offline:
             raise InputError("--install-models needs the network; it cannot be combined with --offline")
+        if self.cluster is not None and importlib.util.find_spec("ray") is None:
+            raise InputError("--cluster needs Ray: pip install 'tandem[ray]'")  # before any work starts
 
 
 def run_settings(*, to: str = ",".join(DEFAULT_TARGETS), models_dir: Path | None = None, xliff: str = "both",
