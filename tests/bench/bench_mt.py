@@ -83,7 +83,7 @@ from tandem.mt.models import install_from_file  # noqa: E402
 from tandem.mt.routes import Route  # noqa: E402
 from tandem.readers import read_article  # noqa: E402
 from tandem.report import Timer  # noqa: E402
-from tandem.settings import EngineSettings  # noqa: E402
+from tandem.settings import EngineSettings, usable_cpus  # noqa: E402
 from tests.fixtures.tiny_argos_model import CORPUS, build_argos_model  # noqa: E402
 
 TANDEM = Path(sys.executable).parent / "tandem"
@@ -395,7 +395,9 @@ def bench(args: argparse.Namespace, tmp: Path, load_at_start: float) -> dict:
         "segments": len(segments), "paragraphs": len(groups), "source_tokens": sum(lengths),
         "beam_size": args.beam, "length_bound_tokens": bound, "glibc_mmap_threshold_tuned": tuned,
         "tandem_defaults": {"inter_threads": defaults.inter_threads, "intra_threads": defaults.intra_threads,
-                            "max_batch_tokens": defaults.max_batch_tokens},
+                            "max_batch_tokens": defaults.max_batch_tokens, "usable_cpus": usable_cpus()},
+        "raw_best_threads_are_tandem_defaults": (best["inter_threads"], best["intra_threads"])
+        == (defaults.inter_threads, defaults.intra_threads),
         "argos_style_s": round(argos_s, 2), "argos_style_cpu_s": round(argos_cpu, 2),
         "raw_best_s": best["seconds"], "raw_best_settings": {k: v for k, v in best.items() if k != "seconds"},
         "sweep": rows, "tandem_s": plain["seconds"], "tandem_cpu_s": plain["cpu_s"],
