@@ -157,7 +157,7 @@ def _check_article(memory: Memory, path: Path, workspace: Workspace, settings: R
         raise InputError(f"two articles would write to the same folder {name!r}: {names[name]} and {path}")
     workspace.check_article_folders([(name, path)])
     item = _read_and_segment(path, settings)
-    (planned,), _ = _plan(memory, [item], imports, settings, Timer(), glossary)
+    (planned,), _ = _plan(memory, [item], imports, settings, Timer(), glossary, terms=False)
     names[name] = path
     return planned
 
@@ -190,14 +190,14 @@ def _read_and_segment(path: Path, settings: RunSettings) -> tuple[Article, Timer
 
 def _plan(memory: Memory, articles: list[tuple[Article, Timer]], imports: list[Entry],
           settings: RunSettings, timer: Timer,
-          glossary: Sequence[GlossaryEntry] = ()) -> tuple[list[ArticlePlan], TermIndex | None]:
+          glossary: Sequence[GlossaryEntry] = (), terms: bool = True) -> tuple[list[ArticlePlan], TermIndex | None]:
     """Phase 2, in a scratch transaction: the plans see the ``--tm`` and ``--glossary`` imports, the
     memory keeps nothing.  Also the glossary's term index (None: the memory has no glossary)."""
     planner = leverage.Planner(memory, settings.fuzzy_threshold)
     with memory.scratch(), timer("plan"):
         memory.tm.import_entries(imports)
         memory.glossary.import_entries(glossary)
-        entries = memory.glossary.entries(settings.source_language)
+        entries = memory.glossary.entries(settings.source_language) if terms else ()  # the survey needs none
         plans = [_plan_article(memory, planner, article, article_timer, settings)
                  for article, article_timer in articles]
     return plans, (TermIndex(entries) if entries else None)
