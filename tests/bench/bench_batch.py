@@ -85,6 +85,7 @@ from tandem.mt.engine import Engine, tune_allocator  # noqa: E402
 from tandem.mt.models import install_from_file  # noqa: E402
 from tandem.readers import read_article  # noqa: E402
 from tandem.settings import EngineSettings  # noqa: E402
+from tests.bench.bench_mt import _vm_hwm_kb  # noqa: E402 (one peak-RSS reader for both benchmarks)
 from tests.fixtures.copy_model import build_copy_model  # noqa: E402
 from tests.fixtures.tiny_argos_model import CORPUS  # noqa: E402
 
@@ -340,15 +341,6 @@ def one_worker(model_dir: Path, tokenizer, articles: list[list[str]], beam: int,
 
 
 # -- `tandem run` as a user runs it --------------------------------------------------------------
-
-def _vm_hwm_kb(pid: int) -> int:
-    """Peak resident memory of a running process (VmHWM), 0 once it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-
 
 def cli_help() -> str:
     return subprocess.run([str(TANDEM), "run", "--help"], capture_output=True, text=True).stdout

@@ -56,6 +56,7 @@ from pathlib import Path
 
 from tandem.errors import InputError, ModelError
 from tandem.mt.engine import Engine, _tokenizer
+from tandem.mt.index import file_sha256
 from tandem.mt.models import InstalledPackage, read_package
 from tandem.settings import EngineSettings
 
@@ -67,7 +68,6 @@ MAX_ATTEMPTS = 4  # a batch goes to another actor at most this often when its ac
 START_TIMEOUT_S = 300.0  # longest wait for the actors to start and load a model (large packages travel)
 CONNECT_TIMEOUT_S = 10.0  # for the head's port to answer at all
 STRAGGLER_TIMEOUT_S = 30.0  # how much longer the other actors may take to start than the first
-_READ_CHUNK = 1024 * 1024
 
 
 # --- CTranslate2's batching, reproduced -------------------------------------------------------
@@ -242,16 +242,9 @@ def package_identity(package: InstalledPackage, files: Mapping[str, bytes] | Non
     if files is not None:
         model, vocabulary = (hashlib.sha256(files[n]).hexdigest() for n in ("model/model.bin", tokenizer))
     else:
-        model, vocabulary = _file_sha256(package.model_dir / "model.bin"), _file_sha256(package.tokenizer_file)
+        model, vocabulary = file_sha256(package.model_dir / "model.bin"), file_sha256(package.tokenizer_file)
     return PackageIdentity(package.name, package.version, model, vocabulary)
 
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(_READ_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def package_files(package: InstalledPackage) -> dict[str, bytes]:

@@ -169,7 +169,7 @@ def download(package: AvailablePackage, dest: Path, settings: IndexSettings,
                 raise
             errors.append(str(exc))
             continue
-        if package.sha256 and _sha256(dest) != package.sha256:
+        if package.sha256 and file_sha256(dest) != package.sha256:
             dest.unlink(missing_ok=True)
             raise ModelError(f"checksum mismatch for {package.name}: the download is not the "
                              "package the index describes", path=link)
@@ -236,7 +236,8 @@ def _is_fresh(path: Path, max_age_s: float) -> bool:
         return False
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes (hex), read in chunks (packages are large)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(CHUNK):
